@@ -1,0 +1,1 @@
+"""The hotline application: database, services, web app, CLI, scheduler jobs, telephony port."""

@@ -1,0 +1,142 @@
+"""Accounts and roles: create, change role, deactivate (each audited), and the viewer a
+signed-in user is to the record services.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.accounts.passwords import Passwords
+from hotline.models import Counselor, Hotline, User, UserHotline
+from hotline.records import audit
+from hotline.records.scope import Viewer
+from hotline.records.vocabulary import ROLES
+
+# A letter first: a username can never be a phone number.
+USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+MFA_ROLES = frozenset({"admin", "supervisor"})
+SCOPED_ROLES = frozenset({"operator", "supervisor"})
+
+
+class BadAccount(ValueError):
+    """The account cannot be made or changed as asked (the message names why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    username: str
+    role: str
+    password: str = field(repr=False)
+    counselor: str | None = None
+    hotlines: tuple[str, ...] = ()
+    phone: str | None = None
+    email: str | None = None
+
+
+def create_user(
+    session: Session, passwords: Passwords, new: NewUser, now: datetime, *, actor: str
+) -> User:
+    """Check everything, then add the user; raises `BadAccount` naming every problem."""
+    counselor_id, line_ids = _check_new_user(session, new)
+    user = User(
+        username=new.username,
+        password_hash=passwords.hash(new.password),
+        role=new.role,
+        counselor_id=counselor_id,
+        phone=new.phone,
+        email=new.email,
+        active=True,
+        session_generation=1,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    session.add_all(UserHotline(user_id=user.id, hotline_id=i) for i in line_ids)
+    audit.record(
+        session, now, "user.add", actor=actor, target=new.username,
+        detail={"role": new.role, "hotlines": sorted(new.hotlines)},
+    )
+    return user
+
+
+def _check_new_user(session: Session, new: NewUser) -> tuple[int | None, list[int]]:
+    problems = []
+    if not USERNAME.match(new.username):
+        problems.append("username: lower-case letters, digits, . _ -, starting with a letter")
+    elif session.scalar(select(User.id).where(User.username == new.username)):
+        problems.append(f"username: {new.username!r} exists already")
+    if new.role not in ROLES:
+        problems.append(f"role: one of {', '.join(ROLES)}")
+    if (new.role == "counselor") != (new.counselor is not None):
+        problems.append("--counselor KEY: required for a counselor, and only for one")
+    if new.hotlines and new.role not in SCOPED_ROLES:
+        problems.append("--hotline: only operators and supervisors are scoped to lines")
+    if new.phone and not E164.match(new.phone):
+        problems.append("phone: E.164, like +8613900000000")
+    if new.email and not EMAIL.match(new.email):
+        problems.append("email: not an e-mail address")
+    counselor_id = _counselor_id(session, new.counselor, problems)
+    line_ids = _line_ids(session, new.hotlines, problems)
+    if problems:
+        raise BadAccount("; ".join(problems))
+    return counselor_id, line_ids
+
+
+def _counselor_id(session: Session, key: str | None, problems: list[str]) -> int | None:
+    if key is None:
+        return None
+    found = session.scalar(select(Counselor.id).where(Counselor.key == key))
+    if found is None:
+        problems.append(f"--counselor: no counselor {key!r}")
+    return found
+
+
+def _line_ids(session: Session, keys: tuple[str, ...], problems: list[str]) -> list[int]:
+    found = dict(
+        session.execute(select(Hotline.key, Hotline.id).where(Hotline.key.in_(keys))).tuples()
+    )
+    problems.extend(f"--hotline: no line {key!r}" for key in keys if key not in found)
+    return sorted(set(found.values()))
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def set_role(session: Session, user: User, role: str, now: datetime, *, actor: str) -> None:
+    """Change the role; the user's sessions end (they sign in again with the new role)."""
+    if role not in ROLES or (role == "counselor") != (user.counselor_id is not None):
+        raise BadAccount(f"role: one of {', '.join(ROLES)}; counselor only with a counselor")
+    audit.record(
+        session, now, "user.role", actor=actor, target=user.username,
+        detail={"from": user.role, "to": role},
+    )
+    user.role = role
+    user.session_generation += 1
+
+
+def deactivate(session: Session, user: User, now: datetime, *, actor: str) -> None:
+    """The account can no longer sign in, and every session of it ends now."""
+    user.active = False
+    user.session_generation += 1
+    audit.record(session, now, "user.deactivate", actor=actor, target=user.username)
+
+
+def viewer_of(session: Session, user: User) -> Viewer:
+    lines = frozenset(
+        session.scalars(select(UserHotline.hotline_id).where(UserHotline.user_id == user.id))
+    )
+    scoped = user.role in SCOPED_ROLES and bool(lines)
+    return Viewer(user.username, user.role, user.counselor_id, lines if scoped else None)
+
+
+def needs_second_factor(user: User, demo: bool) -> bool:
+    """TOTP: required of admins and supervisors outside demo mode; always once enrolled."""
+    return user.totp_secret is not None or (user.role in MFA_ROLES and not demo)

@@ -1,0 +1,61 @@
+"""The application factory: one Flask app with the Twilio edge, the people's web app and probes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import text
+
+from hotline.db import Database
+from hotline.runtime import DEFAULT_SPOOL_DIR, Runtime
+from settings import Settings
+
+# Twilio's webhook bodies are a few kilobytes; anything near this limit is not Twilio.
+MAX_BODY_BYTES = 64 * 1024
+MAX_FORM_PARTS = 200
+
+
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    spool_dir: Path = DEFAULT_SPOOL_DIR,
+) -> Flask:
+    settings = settings or Settings.from_env()
+    database = database or Database.from_url(settings.database_url)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+        MAX_FORM_PARTS=MAX_FORM_PARTS,
+    )
+    app.extensions["hotline"] = Runtime(settings, database, spool_dir=spool_dir)
+    _add_probes(app)
+    from webhooks.voice import voice  # composition root: the only place the edge is plugged in
+
+    app.register_blueprint(voice)
+    return app
+
+
+def runtime() -> Runtime:
+    """The runtime of the app handling the current request."""
+    found: Runtime = current_app.extensions["hotline"]
+    return found
+
+
+def _add_probes(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz() -> tuple[str, int, dict[str, str]]:
+        return "ok\n", 200, {"Content-Type": "text/plain"}
+
+    @app.get("/readyz")
+    def readyz() -> tuple[str, int, dict[str, str]]:
+        try:
+            with runtime().database.read() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database means "not ready"
+            current_app.logger.warning("readiness check: database unreachable")
+            return "database unreachable\n", 503, {"Content-Type": "text/plain"}
+        return "ready\n", 200, {"Content-Type": "text/plain"}

@@ -1,0 +1,31 @@
+"""The `hotline` command line: every command exits 0 on success and 2 on bad input."""
+
+from __future__ import annotations
+
+import click
+
+from hotline.cli.config import config
+from hotline.cli.context import Services
+from hotline.cli.database import db
+from hotline.cli.rota import rota
+from hotline.cli.service import demo_command, serve_command
+from hotline.cli.simulate import simulate_call
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Run and operate the hotline service."""
+    ctx.ensure_object(Services)
+
+
+cli.add_command(db)
+cli.add_command(config)
+cli.add_command(rota)
+cli.add_command(serve_command)
+cli.add_command(demo_command)
+cli.add_command(simulate_call)
+
+
+def main() -> None:
+    cli(prog_name="hotline")

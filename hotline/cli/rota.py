@@ -1,0 +1,88 @@
+"""`hotline rota on-duty|gaps|ical`: questions to the rota, past or future."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import click
+
+from hotline.calendar import UnknownCounselor, counselor_calendar, hotline_calendar
+from hotline.cli.context import database, fail, parse_moment_option, write
+from hotline.clock import now
+from hotline.duty import UnknownHotline, find_hotline, on_duty
+from hotline.rota_versions import load_history
+from rota.localtime import to_instant
+
+
+@click.group()
+def rota() -> None:
+    """Who is on duty, where the gaps are, calendars."""
+
+
+@rota.command("on-duty")
+@click.argument("hotline")
+@click.option("--at", "at_text", help="ISO-8601; without an offset, the line's local time.")
+def rota_on_duty(hotline: str, at_text: str | None) -> None:
+    """The tiers of HOTLINE at an instant (default now), as JSON."""
+    with database().read() as session:
+        try:
+            line = find_hotline(session, hotline)
+        except UnknownHotline as exc:
+            fail(str(exc))
+        at = now()
+        if at_text is not None:
+            at = to_instant(parse_moment_option(at_text, "--at"), ZoneInfo(line.timezone))
+        duty = on_duty(session, hotline, at)
+    write(json.dumps(duty.as_json(), ensure_ascii=False, indent=2))
+
+
+@rota.command("gaps")
+@click.argument("hotline")
+@click.option("--from", "from_text", help="ISO-8601; without an offset, the line's local time.")
+@click.option("--days", type=click.IntRange(1, 3660), default=7, show_default=True)
+def rota_gaps(hotline: str, from_text: str | None, days: int) -> None:
+    """Where tier 1 of HOTLINE has nobody, as a JSON list of UTC intervals."""
+    with database().read() as session:
+        try:
+            line = find_hotline(session, hotline)
+        except UnknownHotline as exc:
+            fail(str(exc))
+        start = now()
+        if from_text is not None:
+            start = to_instant(parse_moment_option(from_text, "--from"), ZoneInfo(line.timezone))
+        gaps = load_history(session, line.id).gaps(start, start + timedelta(days=days))
+    write(
+        json.dumps(
+            [{"start": _z(g.start.isoformat()), "end": _z(g.end.isoformat())} for g in gaps],
+            indent=2,
+        )
+    )
+
+
+@rota.command("ical")
+@click.option("--hotline", "hotline_key")
+@click.option("--counselor", "counselor_key")
+@click.option("--days", type=click.IntRange(1, 3660), default=28, show_default=True)
+def rota_ical(hotline_key: str | None, counselor_key: str | None, days: int) -> None:
+    """An RFC 5545 calendar of the shifts of a line or a counselor from now on."""
+    if (hotline_key is None) == (counselor_key is None):
+        fail("give exactly one of --hotline KEY or --counselor KEY")
+    start = now()
+    end = start + timedelta(days=days)
+    with database().read() as session:
+        try:
+            if hotline_key is not None:
+                data = hotline_calendar(session, hotline_key, start, end)
+            else:
+                assert counselor_key is not None
+                data = counselor_calendar(session, counselor_key, start, end)
+        except (UnknownHotline, UnknownCounselor) as exc:
+            fail(str(exc))
+    sys.stdout.buffer.write(data)
+
+
+def _z(text: str) -> str:
+    return text.replace("+00:00", "Z")

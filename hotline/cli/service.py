@@ -1,0 +1,58 @@
+"""`hotline serve` and `hotline demo`: the web service, for production or with demo data."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from hotline import logmask
+from hotline.cli.context import database, settings
+from hotline.clock import now
+from hotline.config.importer import import_configuration
+from hotline.migrate import upgrade
+from hotline.models import Hotline
+from hotline.runtime import DEFAULT_SPOOL_DIR
+from hotline.server import default_workers, serve
+from hotline.spool import load_spool_when_back
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=default_workers, show_default=True)
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Run the web service (webhooks, web app, probes) with several workers."""
+    _configure_logging()
+    settings()  # stop here, with every problem named, when a setting is wrong
+    load_spool_when_back(database(), DEFAULT_SPOOL_DIR)
+    serve(host, port, workers)
+
+
+@click.command("demo")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def demo_command(port: int) -> None:
+    """Migrate, load the demo rota into an empty database, and serve in demo mode."""
+    _configure_logging()
+    if not settings().demo:
+        raise click.UsageError("`hotline demo` runs only with HOTLINE_DEMO=1 (use `serve`)")
+    upgrade(database().engine)
+    with database().write() as session:
+        if not session.scalar(select(func.count()).select_from(Hotline)):
+            import_configuration(session, DEMO_FILE.read_text(encoding="utf-8"), now())
+            click.echo(f"loaded {DEMO_FILE.name} into the empty database")
+    click.echo(
+        f"\nhotline demo on http://127.0.0.1:{port}\n"
+        "Place a simulated call (in another terminal):\n"
+        "  HOTLINE_DEMO=1 .venv/bin/hotline simulate-call city --answer wang-li\n"
+    )
+    serve("127.0.0.1", port, workers=2)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logmask.install()

@@ -1,0 +1,1 @@
+"""The configuration file: YAML in and out, every problem reported with its place."""

@@ -1,0 +1,95 @@
+"""The configuration as checked values: what import writes and export reads back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+DEFAULT_RING_SECONDS = 20
+DEFAULT_MAX_WAIT_SECONDS = 90
+RING_STRATEGIES = ("sequential", "simultaneous")
+LANGUAGES = ("zh-CN", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class HotlineConfig:
+    key: str
+    name: str
+    number: str
+    timezone: str
+    language: str
+    ring_seconds: int
+    max_wait_seconds: int
+    ring_strategy: str
+    overflow: tuple[str, ...]
+    fallback_number: str | None
+    closing_message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CounselorConfig:
+    key: str
+    name: str
+    phone: str
+    qualifications: tuple[str, ...]
+    languages: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerConfig:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatternConfig:
+    """`kind` is `weekly` (spec: days, start, end) or `rotation` (spec: start, every)."""
+
+    hotline: str
+    tier: int
+    kind: str
+    spec: dict[str, Any]
+    counselors: tuple[str, ...]
+    valid_from: date | None
+    valid_until: date | None
+    key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideConfig:
+    hotline: str
+    tier: int
+    start: str
+    end: str
+    counselors: tuple[str, ...]
+    key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveConfig:
+    counselor: str
+    start: str
+    end: str
+    key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """A section is None when the file leaves it out: import then keeps what is there."""
+
+    hotlines: tuple[HotlineConfig, ...] | None = None
+    partners: tuple[PartnerConfig, ...] | None = None
+    counselors: tuple[CounselorConfig, ...] | None = None
+    rota: tuple[PatternConfig, ...] | None = None
+    overrides: tuple[OverrideConfig, ...] | None = None
+    leave: tuple[LeaveConfig, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the database already holds, for files that leave a section out."""
+
+    hotline_zones: dict[str, str]
+    counselors: frozenset[str]

@@ -1,0 +1,194 @@
+"""Checking a configuration file: every problem with its line and path, or a `Configuration`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hotline.config.document import (
+    DEFAULT_MAX_WAIT_SECONDS,
+    DEFAULT_RING_SECONDS,
+    LANGUAGES,
+    RING_STRATEGIES,
+    Configuration,
+    CounselorConfig,
+    HotlineConfig,
+    Known,
+    PartnerConfig,
+)
+from hotline.config.fields import Entry, Problems, region_of
+from hotline.config.located import LocatedList, LocatedMap, YamlProblem, load_located
+from hotline.config.rota_schema import RotaChecker
+
+SECTIONS = ("hotlines", "partners", "counselors", "rota", "overrides", "leave")
+T = TypeVar("T")
+
+
+class ConfigurationError(ValueError):
+    """The file cannot be imported; `problems` names each one with its place."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def parse_configuration(text: str, known: Known) -> Configuration:
+    """Read and check a whole file; raise `ConfigurationError` listing every problem."""
+    try:
+        data = load_located(text)
+    except YamlProblem as exc:
+        raise ConfigurationError(exc.problems) from None
+    problems = Problems()
+    if not isinstance(data, LocatedMap):
+        raise ConfigurationError(["line 1: the file must be a mapping of sections"])
+    for name in data:
+        if name not in SECTIONS:
+            problems.add(
+                data.key_lines[name], name, f"unknown section (known: {', '.join(SECTIONS)})"
+            )
+    hotlines = _section(data, "hotlines", problems, _hotline)
+    region = region_of(hotlines[0].number) if hotlines else None
+    counselors = _section(data, "counselors", problems, lambda e: _counselor(e, region))
+    partners = _section(data, "partners", problems, _partner)
+    _refuse_duplicate_keys(data, problems)
+    zones = dict(known.hotline_zones)
+    if hotlines is not None:
+        zones.update(_declared_zones(data))
+        _check_overflow(data, zones, problems)
+    names = {c.key for c in counselors} if counselors is not None else set(known.counselors)
+    rota = RotaChecker(zones, names, problems)
+    config = Configuration(
+        hotlines=hotlines,
+        partners=partners,
+        counselors=counselors,
+        rota=_section(data, "rota", problems, rota.pattern),
+        overrides=_section(data, "overrides", problems, rota.override),
+        leave=_section(data, "leave", problems, rota.leave),
+    )
+    rota.check_keys_unique(config)
+    if problems.items:
+        raise ConfigurationError(problems.items)
+    return config
+
+
+def _section(
+    data: LocatedMap, name: str, problems: Problems, read: Callable[[Entry], T | None]
+) -> tuple[T, ...] | None:
+    if name not in data:
+        return None
+    items = data[name]
+    if items is None:
+        return ()
+    if not isinstance(items, LocatedList):
+        problems.add(data.key_lines[name], name, "must be a list")
+        return ()
+    read_items = [
+        read(Entry(item, f"{name}[{index}]", items.item_lines[index], problems))
+        for index, item in enumerate(items)
+    ]
+    return tuple(item for item in read_items if item is not None)
+
+
+def _hotline(entry: Entry) -> HotlineConfig | None:
+    entry.refuse_unknown(
+        {
+            "key",
+            "name",
+            "number",
+            "timezone",
+            "language",
+            "ring_seconds",
+            "max_wait_seconds",
+            "ring_strategy",
+            "overflow",
+            "fallback_number",
+            "closing_message",
+        }
+    )
+    key, name, number = entry.key(), entry.text("name"), entry.phone("number", None)
+    timezone = entry.timezone()
+    language = entry.choice("language", "zh-CN", LANGUAGES)
+    ring = entry.integer("ring_seconds", DEFAULT_RING_SECONDS, 5, 600)
+    wait = entry.integer("max_wait_seconds", DEFAULT_MAX_WAIT_SECONDS, 5, 3600)
+    strategy = entry.choice("ring_strategy", "sequential", RING_STRATEGIES)
+    overflow = entry.words("overflow")
+    fallback = entry.phone("fallback_number", region_of(number), required=False)
+    closing = entry.text("closing_message", None, limit=1000)
+    if key is None or name is None or number is None or timezone is None:
+        return None
+    if language is None or ring is None or wait is None or strategy is None:
+        return None
+    return HotlineConfig(
+        key, name, number, timezone, language, ring, wait, strategy, overflow, fallback, closing
+    )
+
+
+def _counselor(entry: Entry, region: str | None) -> CounselorConfig | None:
+    entry.refuse_unknown({"key", "name", "phone", "qualifications", "languages", "active"})
+    key, name, phone = entry.key(), entry.text("name"), entry.phone("phone", region)
+    qualifications, languages = entry.words("qualifications"), entry.words("languages")
+    active = entry.boolean("active", True)
+    if key is None or name is None or phone is None:
+        return None
+    return CounselorConfig(key, name, phone, qualifications, languages, active)
+
+
+def _partner(entry: Entry) -> PartnerConfig | None:
+    entry.refuse_unknown({"key", "name"})
+    key, name = entry.key(), entry.text("name")
+    return PartnerConfig(key, name) if key is not None and name is not None else None
+
+
+def _refuse_duplicate_keys(data: LocatedMap, problems: Problems) -> None:
+    for section in ("hotlines", "counselors", "partners"):
+        seen: set[Any] = set()
+        items = data.get(section)
+        if not isinstance(items, LocatedList):
+            continue
+        for index, item in enumerate(items):
+            key = item.get("key") if isinstance(item, LocatedMap) else None
+            if key is not None and key in seen:
+                problems.add(
+                    items.item_lines[index], f"{section}[{index}].key", f"duplicate key {key!r}"
+                )
+            seen.add(key)
+    numbers: set[str] = set()
+    for index, item in enumerate(data.get("hotlines") or []):
+        number = item.get("number") if isinstance(item, LocatedMap) else None
+        if number in numbers:
+            problems.add(item.line, f"hotlines[{index}].number", "two lines share this number")
+        if isinstance(number, str):
+            numbers.add(number)
+
+
+def _declared_zones(data: LocatedMap) -> dict[str, str]:
+    """Every line the file declares, even one with problems of its own, so that entries that
+    refer to it are not reported again; a line whose zone is wrong is read in UTC meanwhile."""
+    zones = {}
+    for item in data.get("hotlines") or []:
+        if isinstance(item, LocatedMap) and isinstance(item.get("key"), str):
+            zone = item.get("timezone")
+            zones[item["key"]] = zone if isinstance(zone, str) and _is_zone(zone) else "UTC"
+    return zones
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _check_overflow(data: LocatedMap, zones: dict[str, str], problems: Problems) -> None:
+    for index, item in enumerate(data.get("hotlines") or []):
+        if not isinstance(item, LocatedMap) or not isinstance(item.get("overflow"), list):
+            continue
+        where = f"hotlines[{index}].overflow"
+        line = item.key_lines["overflow"]
+        for target in item["overflow"]:
+            if target == item.get("key"):
+                problems.add(line, where, "a line cannot overflow to itself")
+            elif target not in zones:
+                problems.add(line, where, f"unknown hotline {target!r}")

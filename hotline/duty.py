@@ -1,0 +1,136 @@
+"""Who is on duty: a line's tiers at an instant, with each counselor's contact details.
+
+`DutyIndex` keeps a prepared index per line in each process and follows new rota versions:
+it re-reads the newest version id at most every `recheck_seconds`, so every process answers
+from a version within a second of its saving.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Counselor, Hotline
+from hotline.rota_versions import load_history, newest_version_id
+from rota.history import RotaHistory
+from rota.index import PreparedIndex
+from rota.model import Tiers
+
+
+class UnknownHotline(LookupError):
+    """No line has that key."""
+
+
+@dataclass(frozen=True, slots=True)
+class OnDuty:
+    key: str
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """The tiers of a line at `at`, each in the order its counselors will be tried."""
+
+    hotline: str
+    at: datetime
+    version: int | None
+    tiers: tuple[tuple[OnDuty, ...], ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "hotline": self.hotline,
+            "at": self.at.isoformat(),
+            "tiers": [
+                [{"counselor": c.key, "name": c.name, "phone": c.phone} for c in tier]
+                for tier in self.tiers
+            ],
+        }
+
+
+def find_hotline(session: Session, key: str) -> Hotline:
+    hotline = session.scalar(select(Hotline).where(Hotline.key == key))
+    if hotline is None:
+        raise UnknownHotline(f"unknown hotline {key!r}")
+    return hotline
+
+
+def on_duty(session: Session, hotline_key: str, at: datetime) -> Duty:
+    """From a cold read of the line's versions (CLI, one-off questions)."""
+    hotline = find_hotline(session, hotline_key)
+    history = load_history(session, hotline.id)
+    version = history.version_at(at)
+    return describe(
+        session, hotline_key, at, version.number if version else None, history.on_duty(at)
+    )
+
+
+def describe(
+    session: Session, hotline_key: str, at: datetime, version: int | None, tiers: Tiers
+) -> Duty:
+    """Attach names and phones (as they are now) to the counselor keys of `tiers`."""
+    keys = {key for tier in tiers for key in tier}
+    people = {
+        person.key: OnDuty(person.key, person.name, person.phone)
+        for person in session.scalars(select(Counselor).where(Counselor.key.in_(keys)))
+    }
+    return Duty(
+        hotline_key,
+        at,
+        version,
+        tuple(tuple(people[k] for k in tier if k in people) for tier in tiers),
+    )
+
+
+@dataclass(slots=True)
+class _Prepared:
+    history: RotaHistory
+    index: PreparedIndex
+
+
+class DutyIndex:
+    """Prepared indexes of every line, kept per process and refreshed on new versions."""
+
+    def __init__(
+        self, recheck_seconds: float = 0.5, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.recheck_seconds = recheck_seconds
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._watermark = -1
+        self._checked_at = float("-inf")
+        self._lines: dict[str, _Prepared] = {}
+
+    def tiers_at(
+        self, session: Session, hotline: Hotline, at: datetime
+    ) -> tuple[int | None, Tiers]:
+        """The version number in force at `at` and its tiers (counselor keys)."""
+        prepared = self._prepared(session, hotline)
+        version = prepared.history.version_at(at)
+        return (version.number if version else None), prepared.index.on_duty(at)
+
+    def on_duty(self, session: Session, hotline_key: str, at: datetime) -> Duty:
+        hotline = find_hotline(session, hotline_key)
+        version, tiers = self.tiers_at(session, hotline, at)
+        return describe(session, hotline_key, at, version, tiers)
+
+    def _prepared(self, session: Session, hotline: Hotline) -> _Prepared:
+        with self._lock:
+            if self._monotonic() - self._checked_at >= self.recheck_seconds:
+                watermark = newest_version_id(session)
+                self._checked_at = self._monotonic()
+                if watermark != self._watermark:
+                    self._lines.clear()
+                    self._watermark = watermark
+            prepared = self._lines.get(hotline.key)
+            if prepared is None:
+                history = load_history(session, hotline.id)
+                prepared = _Prepared(history, PreparedIndex(history))
+                self._lines[hotline.key] = prepared
+            return prepared

@@ -1,0 +1,34 @@
+"""Typed SQLAlchemy models; import from here."""
+
+from hotline.models.accounts import AuditEntry, LoginFailure, User, UserHotline
+from hotline.models.base import Base
+from hotline.models.calls import Call, CallAttempt
+from hotline.models.rota import (
+    Counselor,
+    Hotline,
+    Leave,
+    Partner,
+    RotaOverride,
+    RotaPattern,
+    RotaVersion,
+)
+from hotline.models.records import CallOutcome, OutboxMessage
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Call",
+    "CallAttempt",
+    "CallOutcome",
+    "Counselor",
+    "Hotline",
+    "Leave",
+    "LoginFailure",
+    "OutboxMessage",
+    "Partner",
+    "RotaOverride",
+    "RotaPattern",
+    "RotaVersion",
+    "User",
+    "UserHotline",
+]

@@ -1,0 +1,69 @@
+"""What the counselor recorded about a call, and the outbound messages it caused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.models.base import Base
+from hotline.models.calls import Call
+
+
+class CallOutcome(Base):
+    """The counselor's record of a call: one per call, editable by the counselor who took it."""
+
+    __tablename__ = "call_outcomes"
+    __table_args__ = (
+        Index("ix_call_outcomes_risk", "risk"),
+        Index("ix_call_outcomes_call_type", "call_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("counselors.id"))
+    call_type: Mapped[str] = mapped_column(String(16))
+    topics: Mapped[list[str]]
+    risk: Mapped[str] = mapped_column(String(10))
+    actions: Mapped[list[str]]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
+    caller_type: Mapped[str | None] = mapped_column(String(10))
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """One message to send (an alert, a reminder); `key` makes queueing it idempotent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_created", "state", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    address: Mapped[str | None] = mapped_column(String(254))
+    hotline_id: Mapped[int | None] = mapped_column(ForeignKey("hotlines.id"), index=True)
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calls.id", ondelete="SET NULL"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+# Indexes on the routing work's `calls` table that the call log, repeat count and export need.
+Index("ix_calls_arrived_at", Call.arrived_at)
+Index("ix_calls_caller_link_arrived", Call.caller_link, Call.arrived_at)
+Index("ix_calls_answered_by_arrived", Call.answered_by_id, Call.arrived_at)
+Index("ix_calls_answered_line_arrived", Call.answered_line_id, Call.arrived_at)

@@ -1,0 +1,1 @@
+"""Call records: the log supervisors review, outcomes counselors enter, exports, retention."""

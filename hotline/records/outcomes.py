@@ -1,0 +1,163 @@
+"""Outcomes: entered by the counselor who took the call; high risk flags it and alerts.
+
+The repeat count is the number of earlier calls from the same caller (under the current or
+the previous pseudonym key) in the 30 days before this one; withheld callers get none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from hotline.models import Call, CallOutcome, Hotline, Partner
+from hotline.pseudonym import WITHHELD
+from hotline.records import outbox, vocabulary
+from hotline.records.scope import Viewer
+from hotline.records.scrub import scrub_note
+
+REPEAT_WINDOW = timedelta(days=30)
+
+
+class BadOutcome(ValueError):
+    """The outcome names something that is not in the vocabulary (the message says what)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeInput:
+    call_type: str
+    topics: tuple[str, ...]
+    risk: str
+    actions: tuple[str, ...]
+    partner: str | None
+    caller_type: str | None
+    age_band: str | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    outcome: CallOutcome
+    alerts_queued: int
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    call_id: int
+    line: str | None
+    arrived_at: datetime
+    timezone: str
+    duration_seconds: int | None
+
+
+def own_call(session: Session, viewer: Viewer, call_id: int) -> Call | None:
+    """The call when this viewer is the counselor who took it (only they enter its outcome)."""
+    if viewer.role != "counselor" or viewer.counselor_id is None:
+        return None
+    return session.scalar(
+        select(Call).where(Call.id == call_id, Call.answered_by_id == viewer.counselor_id)
+    )
+
+
+def save_outcome(
+    session: Session,
+    call: Call,
+    data: OutcomeInput,
+    now: datetime,
+    *,
+    note_max: int,
+    public_url: str,
+) -> Saved:
+    """Create or replace the call's outcome; a high or imminent risk queues alerts."""
+    _check(data)
+    partner_id = _partner_id(session, data)
+    note = scrub_note(data.note, note_max)
+    outcome = session.scalar(select(CallOutcome).where(CallOutcome.call_id == call.id))
+    if outcome is None:
+        outcome = CallOutcome(call_id=call.id, recorded_at=now)
+        session.add(outcome)
+    outcome.counselor_id = call.answered_by_id
+    outcome.call_type, outcome.risk = data.call_type, data.risk
+    outcome.topics, outcome.actions = list(data.topics), list(data.actions)
+    outcome.partner_id, outcome.caller_type, outcome.age_band = (
+        partner_id,
+        data.caller_type,
+        data.age_band,
+    )
+    outcome.note, outcome.updated_at = note, now
+    outcome.flagged = outcome.flagged or data.risk in vocabulary.FLAGGED_RISKS
+    session.flush()
+    alerts = 0
+    if data.risk in vocabulary.FLAGGED_RISKS:
+        alerts = outbox.queue_risk_alert(session, call, data.risk, now, public_url)
+    return Saved(outcome, alerts)
+
+
+def _check(data: OutcomeInput) -> None:
+    problems = [
+        name
+        for name, ok in (
+            ("call type", data.call_type in vocabulary.CALL_TYPES),
+            ("topics", set(data.topics) <= set(vocabulary.TOPICS)),
+            ("risk", data.risk in vocabulary.RISKS),
+            ("actions", set(data.actions) <= set(vocabulary.ACTIONS)),
+            ("caller type", data.caller_type in (None, *vocabulary.CALLER_TYPES)),
+            ("age band", data.age_band in (None, *vocabulary.AGE_BANDS)),
+        )
+        if not ok
+    ]
+    if problems:
+        raise BadOutcome("not a known value: " + ", ".join(problems))
+
+
+def _partner_id(session: Session, data: OutcomeInput) -> int | None:
+    referred = "referral" in data.actions
+    if not referred:
+        if data.partner:
+            raise BadOutcome("a partner hospital is chosen only with a referral")
+        return None
+    if not data.partner:
+        raise BadOutcome("a referral needs a partner hospital")
+    partner_id = session.scalar(select(Partner.id).where(Partner.key == data.partner))
+    if partner_id is None:
+        raise BadOutcome("not a known partner hospital")
+    return partner_id
+
+
+def repeat_count(session: Session, call: Call) -> int | None:
+    """Earlier calls from this caller in the 30 days before this one; None when withheld."""
+    pseudonyms = [p for p in (call.caller, call.caller_link) if p and p != WITHHELD]
+    if not pseudonyms:
+        return None
+    found = session.scalar(
+        select(func.count(Call.id)).where(
+            or_(Call.caller.in_(pseudonyms), Call.caller_link.in_(pseudonyms)),
+            Call.arrived_at >= call.arrived_at - REPEAT_WINDOW,
+            Call.arrived_at <= call.arrived_at,
+            Call.id != call.id,
+        )
+    )
+    return int(found or 0)
+
+
+def waiting_for_outcome(session: Session, viewer: Viewer, limit: int = 200) -> list[Waiting]:
+    """The viewer's answered calls that have no outcome yet, newest first."""
+    if viewer.role != "counselor" or viewer.counselor_id is None:
+        return []
+    found = session.execute(
+        select(Call.id, Hotline.key, Call.arrived_at, Hotline.timezone, Call.duration_seconds)
+        .outerjoin(Hotline, Hotline.id == Call.hotline_id)
+        .outerjoin(CallOutcome, CallOutcome.call_id == Call.id)
+        .where(Call.answered_by_id == viewer.counselor_id, CallOutcome.id.is_(None))
+        .order_by(Call.arrived_at.desc())
+        .limit(limit)
+    ).tuples()
+    return [Waiting(i, line, at, tz or "UTC", d) for i, line, at, tz, d in found]
+
+
+def partner_choices(session: Session) -> list[tuple[str, str]]:
+    return list(
+        session.execute(select(Partner.key, Partner.name).order_by(Partner.position)).tuples()
+    )

@@ -1,0 +1,146 @@
+"""Publishing rota versions: a line's rota snapshot, appended whenever its content changes.
+
+A version is in force from its `saved_at` until the next one, so questions about the past are
+answered by what the rota said then, whatever was edited since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.models import Counselor, Hotline, Leave, RotaOverride, RotaPattern, RotaVersion
+from rota.history import RotaHistory
+from rota.localtime import parse_moment
+from rota.model import (
+    WEEKDAYS,
+    LineRota,
+    Override,
+    Pattern,
+    Period,
+    Rotation,
+    Version,
+    Weekly,
+)
+from rota.model import Leave as LeaveRule
+from rota.snapshot import from_document, to_document
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    hotline: str
+    number: int
+    saved_at: datetime
+
+
+def publish_versions(session: Session, now: datetime) -> list[Published]:
+    """Append a version for every line whose rota differs from its latest version."""
+    published = []
+    for hotline in session.scalars(select(Hotline).order_by(Hotline.position).with_for_update()):
+        document = to_document(line_rota(session, hotline))
+        digest = content_hash(document)
+        latest = session.scalars(
+            select(RotaVersion)
+            .where(RotaVersion.hotline_id == hotline.id)
+            .order_by(RotaVersion.number.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.content_hash == digest:
+            continue
+        number = latest.number + 1 if latest is not None else 1
+        session.add(
+            RotaVersion(
+                hotline_id=hotline.id,
+                number=number,
+                saved_at=now,
+                content_hash=digest,
+                document=document,
+            )
+        )
+        published.append(Published(hotline.key, number, now))
+    session.flush()
+    return published
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def line_rota(session: Session, hotline: Hotline) -> LineRota:
+    """The line's rota as the editable tables hold it now."""
+    patterns = session.scalars(
+        select(RotaPattern)
+        .where(RotaPattern.hotline_id == hotline.id)
+        .order_by(RotaPattern.position)
+    ).all()
+    overrides = session.scalars(
+        select(RotaOverride)
+        .where(RotaOverride.hotline_id == hotline.id)
+        .order_by(RotaOverride.position)
+    ).all()
+    staff = {name for p in patterns for name in p.counselors} | {
+        name for o in overrides for name in o.counselors
+    }
+    leave = session.execute(
+        select(Leave, Counselor.key)
+        .join(Counselor, Leave.counselor_id == Counselor.id)
+        .where(Counselor.key.in_(staff))
+        .order_by(Counselor.key, Leave.position)
+    ).all()
+    inactive = session.scalars(
+        select(Counselor.key).where(Counselor.key.in_(staff), Counselor.active.is_(False))
+    ).all()
+    return LineRota(
+        tz=ZoneInfo(hotline.timezone),
+        patterns=tuple(_pattern(p) for p in patterns),
+        overrides=tuple(
+            Override(o.tier, parse_moment(o.start), parse_moment(o.end), tuple(o.counselors), o.key)
+            for o in overrides
+        ),
+        leave=tuple(
+            LeaveRule(key, parse_moment(row.start), parse_moment(row.end), row.key)
+            for row, key in leave
+        ),
+        inactive=frozenset(inactive),
+    )
+
+
+def _pattern(row: RotaPattern) -> Pattern:
+    spec = row.spec
+    shape: Weekly | Rotation
+    if row.kind == "weekly":
+        shape = Weekly(
+            days=frozenset(WEEKDAYS.index(day) for day in spec["days"]),
+            start=datetime.strptime(spec["start"], "%H:%M").time(),  # noqa: DTZ007 - a wall time
+            end=datetime.strptime(spec["end"], "%H:%M").time(),  # noqa: DTZ007 - a wall time
+        )
+    else:
+        every = spec["every"]
+        shape = Rotation(
+            start=parse_moment(spec["start"]),
+            every=Period(int(every[:-1]), "h" if every.endswith("h") else "d"),
+        )
+    return Pattern(row.tier, shape, tuple(row.counselors), row.valid_from, row.valid_until, row.key)
+
+
+def load_history(session: Session, hotline_id: int) -> RotaHistory:
+    """Every version of one line, oldest first."""
+    rows = session.scalars(
+        select(RotaVersion).where(RotaVersion.hotline_id == hotline_id).order_by(RotaVersion.number)
+    ).all()
+    return RotaHistory(
+        [Version(row.number, row.saved_at, from_document(row.document)) for row in rows]
+    )
+
+
+def newest_version_id(session: Session) -> int:
+    """A number that grows with every version saved anywhere: the per-process cache's watermark."""
+    return int(session.scalar(select(func.coalesce(func.max(RotaVersion.id), 0))) or 0)

@@ -1,0 +1,1 @@
+"""Routing a call: the attempt plan from the rota, busy leases, the next step after each ring."""

@@ -1,0 +1,120 @@
+"""The call record as routing writes it: attempts per round, results, the bridged counselor."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Call, CallAttempt, Counselor, Hotline
+from hotline.routing.decisions import Dial, Ring
+from hotline.routing.inputs import DialOutcome
+from hotline.routing.plan import FALLBACK, FALLBACK_RING_SECONDS, Step
+
+ROUTING = "routing"
+# Attempt results after which a counselor is not rung again for this call.
+TRIED = frozenset(
+    {"accepted", "bridged", "declined", "no-key", "no-answer", "busy", "failed", "busy-elsewhere"}
+)
+_DIAL_STATUS = {
+    "no-answer": "no-answer",
+    "busy": "busy",
+    "failed": "failed",
+    "canceled": "canceled",
+}
+
+
+def attempts_of(session: Session, call: Call, step: int, round_: int) -> list[CallAttempt]:
+    return list(
+        session.scalars(
+            select(CallAttempt)
+            .where(CallAttempt.call_id == call.id, CallAttempt.step == step)
+            .where(CallAttempt.round == round_)
+            .order_by(CallAttempt.id)
+        )
+    )
+
+
+def tried_targets(session: Session, call: Call) -> set[str]:
+    rows = session.scalars(
+        select(CallAttempt.target).where(
+            CallAttempt.call_id == call.id, CallAttempt.result.in_(TRIED)
+        )
+    )
+    return set(rows)
+
+
+def close_round(session: Session, call: Call, outcome: DialOutcome, now: datetime) -> list[str]:
+    """Give every attempt of the finished round its result; return the counselors rung."""
+    assert call.dial_step is not None
+    assert call.dial_round is not None
+    rung = []
+    for attempt in attempts_of(session, call, call.dial_step, call.dial_round):
+        if attempt.result == "busy-elsewhere":
+            continue
+        rung.append(attempt.target)
+        attempt.ended_at = now
+        attempt.result = _result_of(attempt, outcome)
+    return rung
+
+
+def _result_of(attempt: CallAttempt, outcome: DialOutcome) -> str:
+    """The screen left `answered`, `accepted` or `declined` on the leg that picked up."""
+    if outcome.bridged:
+        took_it = attempt.result == "accepted" or attempt.target == FALLBACK
+        return "bridged" if took_it else "canceled"
+    if attempt.result == "answered":
+        return "no-key"  # picked up, never pressed a key: most likely a voicemail
+    if attempt.result in ("declined", "accepted"):
+        return attempt.result
+    if outcome.status == "completed":
+        return "canceled"  # another leg picked up first; this one was cut off while ringing
+    return _DIAL_STATUS.get(outcome.status, "failed")
+
+
+def finish_bridged(session: Session, call: Call, outcome: DialOutcome, now: datetime) -> None:
+    """The caller talked to a human: note who, on which line, and since when."""
+    assert call.dial_step is not None
+    assert call.dial_round is not None
+    winner = next(
+        (
+            a
+            for a in attempts_of(session, call, call.dial_step, call.dial_round)
+            if a.result == "bridged"
+        ),
+        None,
+    )
+    call.result = "fallback"
+    if winner is not None and winner.kind == "counselor":
+        call.answered_by_id = winner.counselor_id
+        call.answered_line_id = winner.hotline_id
+        call.result = "answered" if winner.hotline_id == call.hotline_id else "overflowed"
+    if call.answered_at is None:  # no screen (the fallback line): the dial's length tells
+        call.answered_at = now - timedelta(seconds=outcome.duration_s or 0)
+    call.dial_step = call.dial_round = None
+
+
+def outstanding_dial(session: Session, call: Call, line: Hotline | None) -> Dial | None:
+    """The dial now waiting for its result, rebuilt from its attempts (for repeated requests)."""
+    if call.result != ROUTING or call.dial_step is None or call.dial_round is None:
+        return None
+    step = Step.from_json(call.plan[call.dial_step])
+    rung = [
+        a
+        for a in attempts_of(session, call, call.dial_step, call.dial_round)
+        if a.result != "busy-elsewhere"
+    ]
+    phones = dict(
+        session.execute(
+            select(Counselor.key, Counselor.phone).where(
+                Counselor.key.in_([a.target for a in rung])
+            )
+        ).all()
+    )
+    if step.fallback is not None:
+        phones[FALLBACK] = step.fallback
+    rings = tuple(Ring(a.target, phones[a.target], screen=a.target != FALLBACK) for a in rung)
+    caller_id = line.number if line else rings[0].number
+    timeout = FALLBACK_RING_SECONDS if step.is_fallback else (line.ring_seconds if line else 20)
+    return Dial(rings, timeout, caller_id, call.dial_step, call.dial_round)

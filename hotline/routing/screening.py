@@ -1,0 +1,66 @@
+"""The screen a counselor hears on pickup: the line's name, and the key 1 to take the call.
+
+Anything but 1 (or nothing, as a voicemail does) hangs up that leg, so a machine never takes
+a crisis call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Call, CallAttempt, Hotline
+from hotline.routing import leases
+from hotline.routing.decisions import Bridge, Hangup, Instruction, Screen
+from hotline.routing.inputs import ScreenLeg
+from hotline.routing.plan import Step
+from hotline.routing.prompts import screen_prompt
+from hotline.routing.records import ROUTING
+
+ACCEPT_KEY = "1"
+
+
+def screen_answered(session: Session, leg: ScreenLeg, now: datetime) -> list[Instruction]:
+    """A counselor picked up: ask them to press 1 (or hang up a leg we know nothing of)."""
+    found = _attempt(session, leg)
+    if found is None:
+        return [Hangup()]
+    call, attempt = found
+    attempt.dial_call_sid = leg.leg_sid
+    if attempt.result is None:
+        attempt.result = "answered"
+    step = Step.from_json(call.plan[leg.step])
+    line = session.scalar(select(Hotline).where(Hotline.key == step.hotline))
+    if line is None:
+        return [Hangup()]
+    return [Screen(screen_prompt(line.name, line.language), leg.step, leg.round, leg.target)]
+
+
+def screen_choice(session: Session, leg: ScreenLeg, now: datetime) -> list[Instruction]:
+    """The counselor's key: 1 bridges the caller to them; anything else declines."""
+    found = _attempt(session, leg)
+    if found is None:
+        return [Hangup()]
+    call, attempt = found
+    if leg.digits != ACCEPT_KEY:
+        attempt.result = "declined"
+        return [Hangup()]
+    attempt.result = "accepted"
+    attempt.dial_call_sid = leg.leg_sid
+    call.answered_at = call.answered_at or now
+    leases.hold(session, attempt.target, call.call_sid, now)
+    return [Bridge()]
+
+
+def _attempt(session: Session, leg: ScreenLeg) -> tuple[Call, CallAttempt] | None:
+    """The attempt this leg belongs to, while its call is still looking for a counselor."""
+    row = session.execute(
+        select(Call, CallAttempt)
+        .join(CallAttempt, CallAttempt.call_id == Call.id)
+        .where(Call.call_sid == leg.parent_sid, Call.result == ROUTING)
+        .where(CallAttempt.step == leg.step, CallAttempt.round == leg.round)
+        .where(CallAttempt.target == leg.target)
+    ).first()
+    return None if row is None else (row[0], row[1])

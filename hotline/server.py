@@ -1,0 +1,49 @@
+"""The production WSGI server: gunicorn with several workers, each building its own app."""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from hotline.app import create_app
+
+# The access log names method, path (never the query string), status and time: no bodies.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+def default_workers() -> int:
+    return min(2 * multiprocessing.cpu_count() + 1, 9)
+
+
+class HotlineServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        # Each worker makes its own app, engine and pool after the fork (no preloading).
+        return create_app()
+
+
+def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
+    HotlineServer(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 30,
+            "graceful_timeout": 20,
+            "keepalive": 5,
+            "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT,
+            "errorlog": "-",
+        }
+    ).run()

@@ -1,0 +1,80 @@
+"""Sessions: Flask-Login over a signed cookie, checked against the database on every request.
+
+Logout, deactivation and a role change bump the user's `session_generation`, which ends
+every session of theirs on its next request; sessions also end after 30 minutes idle and
+12 hours in all.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, Response, redirect, request, session, url_for
+from flask_login import LoginManager, login_user, logout_user
+
+from hotline import clock
+from hotline.accounts.users import viewer_of
+from hotline.models import User
+from hotline.web.context import SignedIn, database, settings
+
+IDLE = timedelta(minutes=30)
+ABSOLUTE = timedelta(hours=12)
+
+
+def init_app(app: Flask) -> None:
+    secure = app.config["HOTLINE_SECURE_COOKIES"]
+    app.config.update(
+        SESSION_COOKIE_NAME="__Host-hotline" if secure else "hotline",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_PATH="/",
+        PERMANENT_SESSION_LIFETIME=ABSOLUTE,
+        REMEMBER_COOKIE_DURATION=timedelta(0),
+    )
+    manager = LoginManager(app)
+    manager.session_protection = None  # the generation check below is stricter
+    manager.user_loader(load_user)
+    manager.unauthorized_handler(unauthorized)
+
+
+def load_user(user_id: str) -> SignedIn | None:
+    now = clock.now().timestamp()
+    started, seen = session.get("started", 0.0), session.get("seen", 0.0)
+    if now - started > ABSOLUTE.total_seconds() or now - seen > IDLE.total_seconds():
+        session.clear()
+        return None
+    with database().read() as db:
+        user = db.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or not user.active or session.get("gen") != user.session_generation:
+            session.clear()
+            return None
+        viewer = viewer_of(db, user)
+    session["seen"] = now
+    return SignedIn(str(user.id), user.username, user.language, viewer)
+
+
+def start_session(user: User, signed_in: SignedIn) -> None:
+    """A fresh session for a user who passed every check (nothing of the old one is kept)."""
+    session.clear()
+    login_user(signed_in)
+    now = clock.now().timestamp()
+    session.update(gen=user.session_generation, started=now, seen=now)
+    session.permanent = True
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def unauthorized() -> Response:
+    if request.method == "GET":
+        return redirect(url_for("auth.login"))
+    return Response("sign in first\n", 401, content_type="text/plain")
+
+
+def secure_cookies() -> bool:
+    """Secure (`__Host-`) cookies behind HTTPS and outside demo mode (demo runs on http)."""
+    current = settings()
+    return current.public_url.startswith("https://") or not current.demo

@@ -1,0 +1,187 @@
+"""Typed settings, read from the environment once; one error names every problem."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/hotline.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+DEMO_SECRETS_FILE = Path("instance") / "demo-secrets.json"
+
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_KEY = re.compile(r"^v([0-9]{1,6}):([0-9a-fA-F]{64,})$")
+_URL_SCHEMES = ("http://", "https://")
+
+
+class SettingsError(ValueError):
+    """Start-up cannot go on: every problem found, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid settings:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class PseudonymKey:
+    """A versioned HMAC key; the version prefixes every pseudonym made with it."""
+
+    version: int
+    secret: bytes
+
+    def __repr__(self) -> str:  # never print the secret, even in a traceback
+        return f"PseudonymKey(version={self.version}, secret=<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    public_url: str
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_auth_token_previous: str | None
+    pseudonym_key: PseudonymKey
+    pseudonym_key_previous: PseudonymKey | None
+    secret_key: str
+    fallback_number: str
+    retention_days: int
+    demo: bool
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(database_url={_redact_url(self.database_url)!r}, "
+            f"public_url={self.public_url!r}, demo={self.demo})"
+        )
+
+    @property
+    def auth_tokens(self) -> tuple[str, ...]:
+        """Tokens a webhook signature may be made with: the current one first."""
+        previous = (self.twilio_auth_token_previous,) if self.twilio_auth_token_previous else ()
+        return (self.twilio_auth_token, *previous)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, secrets_file: Path | None = None
+    ) -> Settings:
+        """Read and check every setting; raise `SettingsError` listing all problems at once.
+
+        In demo mode, missing secrets are generated once and kept in `secrets_file`
+        (default `instance/demo-secrets.json`) so restarts keep sessions and pseudonyms.
+        """
+        env = dict(os.environ if environ is None else environ)
+        demo = env.get("HOTLINE_DEMO", "") == "1"
+        if demo:
+            env = {**_demo_secrets(secrets_file or DEMO_SECRETS_FILE), **_present(env)}
+        problems: list[str] = []
+        reader = _Reader(env, problems)
+        settings = cls(
+            database_url=reader.text("HOTLINE_DATABASE_URL", DEFAULT_DATABASE_URL),
+            public_url=reader.public_url(),
+            twilio_account_sid=reader.required("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=reader.required("TWILIO_AUTH_TOKEN"),
+            twilio_auth_token_previous=env.get("TWILIO_AUTH_TOKEN_PREVIOUS") or None,
+            pseudonym_key=reader.key("HOTLINE_PSEUDONYM_KEY", required=True)
+            or PseudonymKey(0, b""),
+            pseudonym_key_previous=reader.key("HOTLINE_PSEUDONYM_KEY_PREVIOUS", required=False),
+            secret_key=reader.required("HOTLINE_SECRET_KEY"),
+            fallback_number=reader.e164("HOTLINE_FALLBACK_NUMBER"),
+            retention_days=reader.positive_int("HOTLINE_RETENTION_DAYS", 1095),
+            demo=demo,
+        )
+        if (
+            settings.pseudonym_key_previous is not None
+            and settings.pseudonym_key_previous.version == settings.pseudonym_key.version
+        ):
+            problems.append(
+                "HOTLINE_PSEUDONYM_KEY_PREVIOUS: must have another version than "
+                "HOTLINE_PSEUDONYM_KEY"
+            )
+        if problems:
+            raise SettingsError(problems)
+        return settings
+
+
+def _present(env: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in env.items() if value != ""}
+
+
+class _Reader:
+    """Reads one variable at a time, noting problems instead of stopping at the first."""
+
+    def __init__(self, env: Mapping[str, str], problems: list[str]) -> None:
+        self.env = env
+        self.problems = problems
+
+    def text(self, name: str, default: str) -> str:
+        return self.env.get(name) or default
+
+    def required(self, name: str) -> str:
+        value = self.env.get(name, "")
+        if not value:
+            self.problems.append(f"{name}: required outside demo mode")
+        return value
+
+    def public_url(self) -> str:
+        value = self.text("HOTLINE_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
+        if not value.startswith(_URL_SCHEMES) or "#" in value or "?" in value:
+            self.problems.append(
+                "HOTLINE_PUBLIC_URL: must be an http(s) base URL without query or fragment, "
+                f"got {value!r}"
+            )
+        return value
+
+    def e164(self, name: str) -> str:
+        value = self.required(name)
+        if value and not _E164.match(value):
+            self.problems.append(f"{name}: must be an E.164 number like +8657400000000")
+        return value
+
+    def key(self, name: str, *, required: bool) -> PseudonymKey | None:
+        value = self.required(name) if required else self.env.get(name, "")
+        if not value:
+            return None
+        match = _KEY.match(value)
+        if match is None:
+            self.problems.append(
+                f"{name}: must be 'vN:' followed by at least 32 random bytes in hex (64 hex digits)"
+            )
+            return None
+        return PseudonymKey(int(match.group(1)), bytes.fromhex(match.group(2)))
+
+    def positive_int(self, name: str, default: int) -> int:
+        raw = self.env.get(name, "")
+        if not raw:
+            return default
+        if not raw.isdigit() or int(raw) < 1:
+            self.problems.append(f"{name}: must be a whole number of days >= 1, got {raw!r}")
+            return default
+        return int(raw)
+
+
+def _demo_secrets(path: Path) -> dict[str, str]:
+    """Load the demo's generated secrets, creating them on first use (demo mode only)."""
+    if path.exists():
+        loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        return loaded
+    generated = {
+        "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        "HOTLINE_PSEUDONYM_KEY": "v1:" + secrets.token_hex(32),
+        "HOTLINE_SECRET_KEY": secrets.token_hex(32),
+        "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written with owner-only permissions: these are real secrets of the demo instance.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(generated, out, indent=2)
+    return generated
+
+
+def _redact_url(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)

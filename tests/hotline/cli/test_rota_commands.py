@@ -1,0 +1,114 @@
+"""The rota commands of the CLI, driven as an operator types them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from icalendar import Calendar
+
+from hotline.cli import cli
+from hotline.cli.context import Services
+from hotline.db import Database
+from settings import Settings
+from tests.hotline.config.files import DEMO, SMALL
+
+
+@pytest.fixture
+def run(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        services = Services(settings, database)
+        return CliRunner().invoke(cli, list(args), obj=services, input=stdin)
+
+    return invoke
+
+
+@pytest.fixture
+def small_file(tmp_path: Path) -> Path:
+    path = tmp_path / "rota.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+def test_import_prints_what_changed_and_a_second_import_changes_nothing(run, small_file) -> None:  # type: ignore[no-untyped-def]
+    first = run("config", "import", str(small_file))
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["versions"][0]["hotline"] == "city"
+    second = run("config", "import", str(small_file))
+    assert json.loads(second.stdout) == {"changed": [], "versions": []}
+
+
+def test_a_bad_file_exits_2_naming_each_problem(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.replace("Asia/Shanghai", "Mars/Olympus"), encoding="utf-8")
+    result = run("config", "import", str(bad))
+    assert result.exit_code == 2
+    assert "1 problem(s), nothing written" in result.output
+    assert "line 5, hotlines[0].timezone: unknown time zone 'Mars/Olympus'" in result.output
+
+
+def test_a_missing_file_exits_2(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("config", "import", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "cannot read" in result.output
+
+
+def test_on_duty_answers_in_the_contract_shape_from_local_time(run, small_file) -> None:  # type: ignore[no-untyped-def]
+    run("config", "import", str(small_file))
+    result = run("rota", "on-duty", "city", "--at", "2030-01-15T10:00")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "hotline": "city",
+        "at": "2030-01-15T02:00:00+00:00",
+        "tiers": [
+            [
+                {"counselor": "wang-li", "name": "王丽", "phone": "+8613900000001"},
+                {"counselor": "zhang-wei", "name": "张伟", "phone": "+8613900000002"},
+            ]
+        ],
+    }
+
+
+def test_on_duty_of_an_unknown_line_or_a_bad_time_exits_2(run, small_file) -> None:  # type: ignore[no-untyped-def]
+    run("config", "import", str(small_file))
+    assert run("rota", "on-duty", "nowhere").exit_code == 2
+    bad_time = run("rota", "on-duty", "city", "--at", "yesterday")
+    assert bad_time.exit_code == 2
+    assert "--at" in bad_time.output
+
+
+def test_gaps_are_utc_half_open_and_clipped_to_the_window(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    days_only = tmp_path / "days.yaml"
+    days_only.write_text(
+        SMALL.replace("counselors: [li-na]", "counselors: [li-na]\n    until: 2029-12-31"),
+        encoding="utf-8",
+    )
+    run("config", "import", str(days_only))
+    result = run("rota", "gaps", "city", "--from", "2030-01-01T00:00", "--days", "2")
+    assert result.exit_code == 0, result.output
+    # The last night slot starts on its `until` day and still covers 2030-01-01 00:00-08:00.
+    assert json.loads(result.stdout) == [
+        {"start": "2030-01-01T12:00:00Z", "end": "2030-01-02T00:00:00Z"},
+        {"start": "2030-01-02T12:00:00Z", "end": "2030-01-02T16:00:00Z"},
+    ]
+
+
+def test_ical_has_one_event_per_shift_with_overrides_applied(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    demo = tmp_path / "demo.yaml"
+    demo.write_text(DEMO.read_text(encoding="utf-8"), encoding="utf-8")
+    run("config", "import", str(demo))
+    result = run("rota", "ical", "--counselor", "wang-li", "--days", "14")
+    assert result.exit_code == 0, result.output
+    events = Calendar.from_ical(result.stdout_bytes).walk("VEVENT")
+    assert 8 <= len(events) <= 10  # two weeks of weekday day shifts
+    for event in events:
+        start, end = event.decoded("dtstart"), event.decoded("dtend")
+        assert (end - start).total_seconds() == 9 * 3600
+        assert "慈溪市心理援助热线" in str(event["summary"])
+
+
+def test_ical_needs_exactly_one_of_hotline_or_counselor(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("rota", "ical").exit_code == 2
+    assert run("rota", "ical", "--hotline", "a", "--counselor", "b").exit_code == 2

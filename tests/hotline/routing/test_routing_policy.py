@@ -1,0 +1,99 @@
+"""The routing policy at the service level, with the clock as a parameter: the wait cap,
+busy counselors as leases, and a lease that a lost callback leaves behind."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hotline.config.importer import import_configuration
+from hotline.duty import DutyIndex
+from hotline.models import Call, CallAttempt, Hotline
+from hotline.routing.calls import continue_call, start_call
+from hotline.routing.decisions import Dial, Hangup, Say
+from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext
+from settings import Settings
+from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK, PHONES, ROUTING_CONFIG
+
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ctx(session: Session, settings: Settings) -> RoutingContext:
+    import_configuration(session, ROUTING_CONFIG, NOW - timedelta(days=30))
+    return RoutingContext(settings.fallback_number, settings.pseudonym_key, None, DutyIndex())
+
+
+def _dialed(instructions: list[Say | Dial | Hangup]) -> list[str]:
+    dials = [i for i in instructions if isinstance(i, Dial)]
+    return [ring.number for dial in dials for ring in dial.rings]
+
+
+def _no_answer(sid: str, step: int, round_: int) -> DialOutcome:
+    return DialOutcome(sid, step, round_, "no-answer", False, None, None)
+
+
+def test_when_the_wait_cap_is_used_up_the_fallback_is_dialed_next(
+    session: Session, ctx: RoutingContext
+) -> None:
+    session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
+    first = start_call(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
+    assert _dialed(first) == [PHONES["wang-li"]]
+    later = continue_call(session, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=27))
+    assert _dialed(later) == [CITY_FALLBACK]
+
+
+def test_a_ring_is_cut_short_so_the_cap_holds(session: Session, ctx: RoutingContext) -> None:
+    session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
+    start_call(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
+    later = continue_call(session, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=18))
+    dial = next(i for i in later if isinstance(i, Dial))
+    assert (dial.rings[0].number, dial.timeout_s) == (PHONES["zhang-wei"], 12)
+
+
+def test_a_counselor_on_another_call_is_skipped_and_the_skip_is_recorded(
+    session: Session, ctx: RoutingContext
+) -> None:
+    start_call(session, ctx, IncomingCall("CA-OTHER", CITY, CANARY), NOW)  # rings wang-li
+    second = start_call(session, ctx, IncomingCall("CA2", CITY, "+8613900009999"), NOW)
+    assert _dialed(second) == [PHONES["zhang-wei"]]
+    results = session.execute(
+        select(CallAttempt.target, CallAttempt.round, CallAttempt.result).order_by(CallAttempt.id)
+    ).all()
+    assert [tuple(r) for r in results] == [
+        ("wang-li", 0, None),
+        ("wang-li", 0, "busy-elsewhere"),
+        ("zhang-wei", 1, None),
+    ]
+
+
+def test_a_lease_left_by_a_lost_callback_expires_by_itself(
+    session: Session, ctx: RoutingContext
+) -> None:
+    start_call(session, ctx, IncomingCall("CA-LOST", CITY, CANARY), NOW)
+    # No callback ever comes for CA-LOST; 20 s of ringing + 15 s of margin later, wang-li is free.
+    still_busy = start_call(
+        session, ctx, IncomingCall("CA3", CITY, CANARY), NOW + timedelta(seconds=34)
+    )
+    assert _dialed(still_busy) == [PHONES["zhang-wei"]]
+    free_again = start_call(
+        session, ctx, IncomingCall("CA4", CITY, CANARY), NOW + timedelta(seconds=36)
+    )
+    assert _dialed(free_again) == [PHONES["wang-li"]]
+
+
+def test_the_plan_records_who_should_have_answered_and_from_which_version(
+    session: Session, ctx: RoutingContext
+) -> None:
+    start_call(session, ctx, IncomingCall("CA5", CITY, CANARY), NOW)
+    call = session.scalar(select(Call).where(Call.call_sid == "CA5"))
+    assert call is not None
+    assert [(s["hotline"], s["tier"], s["counselors"], s["version"]) for s in call.plan] == [
+        ("city", 1, ["wang-li", "zhang-wei"], 1),
+        ("city", 2, ["li-na"], 1),
+        (None, None, [], None),
+    ]
+    assert call.plan[-1]["fallback"] == CITY_FALLBACK

@@ -1,0 +1,78 @@
+"""Settings from the environment: one error naming every problem; demo secrets made once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from settings import Settings, SettingsError
+from tests.conftest import TEST_ENV
+
+
+def test_every_problem_is_named_in_one_error() -> None:
+    env = {
+        "HOTLINE_PUBLIC_URL": "ftp://x",
+        "HOTLINE_PSEUDONYM_KEY": "secret",
+        "HOTLINE_FALLBACK_NUMBER": "0574-1234",
+        "HOTLINE_RETENTION_DAYS": "-3",
+    }
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env)
+    names = [problem.split(":")[0] for problem in raised.value.problems]
+    assert names == [
+        "HOTLINE_PUBLIC_URL",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "HOTLINE_PSEUDONYM_KEY",
+        "HOTLINE_SECRET_KEY",
+        "HOTLINE_FALLBACK_NUMBER",
+        "HOTLINE_RETENTION_DAYS",
+    ]
+
+
+def test_a_pseudonym_key_needs_a_version_and_32_random_bytes() -> None:
+    short = {**TEST_ENV, "HOTLINE_PSEUDONYM_KEY": "v3:" + "ab" * 16}
+    with pytest.raises(SettingsError, match="at least 32 random bytes"):
+        Settings.from_env(short)
+    same_version = {**TEST_ENV, "HOTLINE_PSEUDONYM_KEY_PREVIOUS": "v2:" + "ef" * 32}
+    with pytest.raises(SettingsError, match="another version"):
+        Settings.from_env(same_version)
+
+
+def test_secrets_never_show_in_the_repr() -> None:
+    settings = Settings.from_env(
+        {**TEST_ENV, "HOTLINE_DATABASE_URL": "postgresql://app:hunter2@db/hotline"}
+    )
+    shown = repr(settings) + repr(settings.pseudonym_key)
+    for secret in (
+        "hunter2",
+        TEST_ENV["TWILIO_AUTH_TOKEN"],
+        "abab",
+        TEST_ENV["HOTLINE_SECRET_KEY"],
+    ):
+        assert secret not in shown
+
+
+def test_tokens_accept_the_previous_one_during_a_rotation() -> None:
+    settings = Settings.from_env({**TEST_ENV, "TWILIO_AUTH_TOKEN_PREVIOUS": "old-token"})
+    assert settings.auth_tokens == (TEST_ENV["TWILIO_AUTH_TOKEN"], "old-token")
+
+
+def test_demo_mode_makes_its_secrets_once_and_keeps_them(tmp_path: Path) -> None:
+    secrets_file = tmp_path / "demo-secrets.json"
+    first = Settings.from_env({"HOTLINE_DEMO": "1"}, secrets_file=secrets_file)
+    second = Settings.from_env({"HOTLINE_DEMO": "1"}, secrets_file=secrets_file)
+    assert first.demo
+    assert first.twilio_auth_token == second.twilio_auth_token
+    assert first.pseudonym_key == second.pseudonym_key
+    assert secrets_file.stat().st_mode & 0o077 == 0
+    assert set(json.loads(secrets_file.read_text())) >= {"TWILIO_AUTH_TOKEN", "HOTLINE_SECRET_KEY"}
+
+
+def test_demo_mode_still_takes_a_secret_given_in_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"HOTLINE_DEMO": "1", "TWILIO_AUTH_TOKEN": "given"}, secrets_file=tmp_path / "s.json"
+    )
+    assert settings.twilio_auth_token == "given"

@@ -1,0 +1,78 @@
+"""Twilio's form parameters parsed into the routing service's inputs; unknown ones are ignored."""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+
+from werkzeug.datastructures import MultiDict
+
+from hotline.routing.inputs import DialOutcome, IncomingCall, ScreenLeg, StatusReport
+
+
+class BadForm(ValueError):
+    """A signed request without what its route needs (never caller data in the message)."""
+
+
+def _required(form: MultiDict[str, str], name: str) -> str:
+    value = form.get(name, "")
+    if not value:
+        raise BadForm(f"missing {name}")
+    return value
+
+
+def _number(args: MultiDict[str, str], name: str) -> int:
+    value = args.get(name, "")
+    if not value.isdigit():
+        raise BadForm(f"bad {name}")
+    return int(value)
+
+
+def _optional_int(form: MultiDict[str, str], name: str) -> int | None:
+    value = form.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def incoming(form: MultiDict[str, str]) -> IncomingCall:
+    return IncomingCall(_required(form, "CallSid"), form.get("To", ""), form.get("From"))
+
+
+def dial_outcome(form: MultiDict[str, str], args: MultiDict[str, str]) -> DialOutcome:
+    return DialOutcome(
+        call_sid=_required(form, "CallSid"),
+        step=_number(args, "step"),
+        round=_number(args, "round"),
+        status=form.get("DialCallStatus", "failed"),
+        bridged=form.get("DialBridged", "").lower() == "true",
+        dial_call_sid=form.get("DialCallSid") or None,
+        duration_s=_optional_int(form, "DialCallDuration"),
+    )
+
+
+def screen_leg(form: MultiDict[str, str], args: MultiDict[str, str]) -> ScreenLeg:
+    return ScreenLeg(
+        parent_sid=_required(form, "ParentCallSid"),
+        leg_sid=_required(form, "CallSid"),
+        step=_number(args, "step"),
+        round=_number(args, "round"),
+        target=args.get("target", ""),
+        digits=form.get("Digits"),
+    )
+
+
+def status_report(form: MultiDict[str, str]) -> StatusReport:
+    stamp = form.get("Timestamp", "")
+    try:
+        timestamp = parsedate_to_datetime(stamp) if stamp else None
+    except (TypeError, ValueError):
+        timestamp = None
+    if timestamp is not None and timestamp.tzinfo is None:
+        timestamp = None
+    return StatusReport(
+        call_sid=_required(form, "CallSid"),
+        status=_required(form, "CallStatus"),
+        sequence=_optional_int(form, "SequenceNumber"),
+        duration_s=_optional_int(form, "CallDuration"),
+        timestamp=timestamp,
+        to=form.get("To", ""),
+        caller=form.get("From"),
+    )

@@ -1,0 +1,58 @@
+"""Simulated call time: seconds since the call arrived. Nothing here sleeps."""
+
+from __future__ import annotations
+
+from webhooks.simulator.verbs import Pause, Play, Prompt, Say
+
+PLAY_SECONDS = 5.0  # the simulator does not fetch media; every <Play> lasts this long
+_CJK_CHAR_SECONDS = 0.25
+_OTHER_CHAR_SECONDS = 0.07
+
+
+class CallInterrupted(Exception):
+    """The caller hung up (`caller-hangup`) or the call hit its maximum length (`time-limit`)."""
+
+    def __init__(self, reason: str, at: float) -> None:
+        super().__init__(f"{reason} at {at:g}s")
+        self.reason = reason
+        self.at = at
+
+
+class SimClock:
+    def __init__(self, *, hangup_at: float | None = None, limit: float = 14400.0) -> None:
+        self.now = 0.0
+        self.hangup_at = hangup_at
+        self.limit = limit
+
+    def deadline(self) -> tuple[float, str]:
+        if self.hangup_at is not None and self.hangup_at <= self.limit:
+            return self.hangup_at, "caller-hangup"
+        return self.limit, "time-limit"
+
+    def advance(self, seconds: float) -> None:
+        """Move time on; stop at the deadline and raise `CallInterrupted` if it is reached."""
+        target = self.now + max(0.0, seconds)
+        at, reason = self.deadline()
+        if target >= at:
+            self.now = max(self.now, at)
+            raise CallInterrupted(reason, self.now)
+        self.now = target
+
+    def advance_to(self, at: float) -> None:
+        self.advance(at - self.now)
+
+
+def speech_seconds(text: str) -> float:
+    """A rough text-to-speech length: Chinese characters are slower than Latin letters."""
+    seconds = sum(_CJK_CHAR_SECONDS if ord(ch) >= 0x2E80 else _OTHER_CHAR_SECONDS for ch in text)
+    return max(1.0, round(seconds, 1))
+
+
+def prompt_seconds(prompt: Prompt) -> float:
+    match prompt:
+        case Say():
+            return speech_seconds(prompt.text) * prompt.loop
+        case Play():
+            return PLAY_SECONDS * prompt.loop
+        case Pause():
+            return prompt.length

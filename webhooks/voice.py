@@ -1,0 +1,147 @@
+"""The Twilio voice webhooks: signature -> form -> one routing service call -> TwiML.
+
+Whatever fails while routing (database down, a corrupt row, a bug), the caller still gets
+TwiML to the fallback line; the call is spooled without caller data, counted and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from hotline import clock
+from hotline.app import runtime
+from hotline.routing.calls import continue_call, start_call
+from hotline.routing.decisions import Instruction
+from hotline.routing.screening import screen_answered, screen_choice
+from hotline.routing.status import record_status
+from hotline.spool import SpooledCall, load_spool_when_back, spool_call
+from webhooks import forms
+from webhooks.signature import is_signed_by_twilio
+from webhooks.twiml import fallback_twiml, render
+
+if TYPE_CHECKING:  # the type of the session handed in; webhooks run no SQL of their own
+    from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+voice = Blueprint("voice", __name__, url_prefix="/webhooks/voice")
+_PATHS = {"dial_result": "dial", "screen": "screen", "screen_choice": "screen/choice"}
+Handler = Callable[["Session"], list[Instruction]]
+
+
+@voice.before_request
+def require_twilio_signature() -> None:
+    if (request.content_length or 0) > (current_app.config["MAX_CONTENT_LENGTH"] or 0):
+        abort(413)  # before anything reads the body
+    current = runtime()
+    if not is_signed_by_twilio(request, current.settings.public_url, current.settings.auth_tokens):
+        current.counters.rejected_signatures += 1
+        log.warning("rejected a request without a valid Twilio signature: %s", request.path)
+        abort(403)
+
+
+@voice.post("/incoming")
+def incoming() -> Response:
+    def handle(session: Session) -> list[Instruction]:
+        runtime().fallbacks.refresh_if_stale(session)
+        return start_call(session, runtime().routing, forms.incoming(request.form), clock.now())
+
+    return _routed(handle)
+
+
+@voice.post("/dial")
+def dial_result() -> Response:
+    def handle(session: Session) -> list[Instruction]:
+        return continue_call(session, forms.dial_outcome(request.form, request.args), clock.now())
+
+    return _routed(handle)
+
+
+@voice.post("/screen")
+def screen() -> Response:
+    def handle(session: Session) -> list[Instruction]:
+        return screen_answered(session, forms.screen_leg(request.form, request.args), clock.now())
+
+    return _screened(handle)
+
+
+@voice.post("/screen/choice")
+def screen_choice_made() -> Response:
+    def handle(session: Session) -> list[Instruction]:
+        return screen_choice(session, forms.screen_leg(request.form, request.args), clock.now())
+
+    return _screened(handle)
+
+
+@voice.post("/status")
+def status() -> tuple[str, int]:
+    try:
+        report = forms.status_report(request.form)
+    except forms.BadForm as exc:
+        return f"{exc}\n", 400
+    current = runtime()
+    with current.database.write() as session:
+        changed = record_status(session, current.routing, report, clock.now())
+    if not changed:
+        log.info("status callback changed nothing (duplicate or stale): %s", report.call_sid)
+    load_spool_when_back(current.database, current.spool_dir)
+    return "", 204
+
+
+@voice.post("/fallback")
+def fallback() -> Response:
+    """Twilio's Voice Fallback URL: no database, straight to the fallback line."""
+    log.error("Twilio used the fallback URL (ErrorCode %s)", request.form.get("ErrorCode", "?"))
+    return _fallback_response(spool=True)
+
+
+def _routed(handle: Handler) -> Response:
+    try:
+        with runtime().database.write() as session:
+            instructions = handle(session)
+    except Exception:  # every failure still reaches a human: see the module docstring
+        runtime().counters.routing_errors += 1
+        log.exception("routing failed for call %s; sent to the fallback line", _call_sid())
+        return _fallback_response(spool=True)
+    return _twiml(render(instructions, _url_for))
+
+
+def _screened(handle: Handler) -> Response:
+    """A counselor's leg: on failure hang it up, so the dial moves on (never bridge blind)."""
+    try:
+        with runtime().database.write() as session:
+            instructions = handle(session)
+    except Exception:
+        runtime().counters.routing_errors += 1
+        log.exception("screening failed for call %s; counselor leg hung up", _call_sid())
+        return _twiml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>')
+    return _twiml(render(instructions, _url_for))
+
+
+def _fallback_response(*, spool: bool) -> Response:
+    current = runtime()
+    to = request.form.get("To", "")
+    if spool:
+        try:
+            spool_call(current.spool_dir, SpooledCall(clock.now(), _call_sid(), to))
+        except OSError:
+            log.exception("could not spool call %s", _call_sid())
+    route = current.fallbacks.route_for(to)
+    return _twiml(fallback_twiml(route.number, route.caller_id, route.closing))
+
+
+def _url_for(name: str, query: dict[str, str]) -> str:
+    base = runtime().settings.public_url
+    return f"{base}{voice.url_prefix}/{_PATHS[name]}?{urlencode(sorted(query.items()))}"
+
+
+def _call_sid() -> str:
+    return request.form.get("CallSid", "unknown")[:64]
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, status=200, content_type="text/xml; charset=utf-8")
