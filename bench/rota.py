@@ -10,6 +10,7 @@ import statistics
 import sys
 import time as clock
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -20,12 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rota.history import RotaHistory
 from rota.index import PreparedIndex
 from rota.model import (
+    Gap,
     Leave,
     LineRota,
     Override,
     Pattern,
     Period,
     Rotation,
+    Tiers,
     Version,
     Weekly,
 )
@@ -44,6 +47,7 @@ class Figures:
     warm_p99_us: float
     cold_median_ms: float
     cold_max_ms: float
+    direct_median_ms: float
     gaps_ms: float
     memory_mb: float
 
@@ -102,15 +106,10 @@ def measure(days: int) -> Figures:
     seconds = int((end - start).total_seconds())
     instants = [start + timedelta(seconds=rng.randrange(seconds)) for _ in range(20_000)]
 
-    cold = []
-    for at in instants[:30]:
-        began = clock.perf_counter()
-        PreparedIndex(RotaHistory(versions)).on_duty(at)
-        cold.append((clock.perf_counter() - began) * 1e3)
-
-    began = clock.perf_counter()
-    PreparedIndex(RotaHistory(versions)).gaps(start, end)
-    gaps_ms = (clock.perf_counter() - began) * 1e3
+    cold = [_seconds(_cold_on_duty, versions, at) * 1e3 for at in instants[:30]]
+    gaps_ms = _seconds(_cold_gaps, versions, start, end) * 1e3
+    history = RotaHistory(versions)
+    direct = [_seconds(history.on_duty, at) * 1e3 for at in instants[:200]]
 
     tracemalloc.start()
     index = PreparedIndex(RotaHistory(versions))
@@ -118,39 +117,52 @@ def measure(days: int) -> Figures:
     memory = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
 
-    warm = []
-    for at in instants:
-        began_ns = clock.perf_counter_ns()
-        index.on_duty(at)
-        warm.append((clock.perf_counter_ns() - began_ns) / 1e3)
-    warm.sort()
+    warm = sorted(_seconds(index.on_duty, at) * 1e6 for at in instants)
     return Figures(
         segments=segments,
         warm_median_us=statistics.median(warm),
         warm_p99_us=warm[int(len(warm) * 0.99)],
         cold_median_ms=statistics.median(cold),
         cold_max_ms=max(cold),
+        direct_median_ms=statistics.median(direct),
         gaps_ms=gaps_ms,
         memory_mb=memory / 2**20,
     )
+
+
+def _seconds(work: Callable[..., object], *args: object) -> float:
+    began = clock.perf_counter()
+    work(*args)
+    return clock.perf_counter() - began
+
+
+def _cold_on_duty(versions: list[Version], at: datetime) -> Tiers:
+    return PreparedIndex(RotaHistory(versions)).on_duty(at)
+
+
+def _cold_gaps(versions: list[Version], start: datetime, end: datetime) -> list[Gap]:
+    return PreparedIndex(RotaHistory(versions)).gaps(start, end)
 
 
 def main() -> None:
     print("line: 300 counselors, 40 patterns (24 weekly, 16 rotations) over tiers 1-3,")
     print("500 overrides and 300 leaves a year, 10 inactive, 4 versions, Europe/London")
     header = ["rota span", "segments", "warm p50", "warm p99", "cold p50", "cold max"]
-    header += ["gaps all", "index mem"]
-    print("{:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}".format(*header))
+    header += ["no index", "gaps all", "index mem"]
+    print("{:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}".format(*header))
     for label, days in SPANS.items():
         f = measure(days)
         print(
             f"{label:<10}{f.segments:>10}{f.warm_median_us:>9.1f}us{f.warm_p99_us:>9.1f}us"
-            f"{f.cold_median_ms:>9.2f}ms{f.cold_max_ms:>9.2f}ms{f.gaps_ms:>9.0f}ms"
+            f"{f.cold_median_ms:>9.2f}ms{f.cold_max_ms:>9.2f}ms{f.direct_median_ms:>9.2f}ms"
+            f"{f.gaps_ms:>9.0f}ms"
             f"{f.memory_mb:>9.1f}MB"
         )
     print(TARGETS)
-    print("cold = new index + first on_duty (resolves one UTC week); gaps all = new index,")
-    print("gaps over the whole span; index mem = tracemalloc of an index holding the whole span")
+    print("warm = on_duty at a random instant from an index holding the whole span;")
+    print("cold = RotaHistory(versions) + PreparedIndex + first on_duty (resolves one UTC week);")
+    print("no index = RotaHistory.on_duty, p50; gaps all = a new index, gaps over the whole span;")
+    print("index mem = tracemalloc of a new history and index once the whole span is loaded")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import text
 
+from hotline import web
 from hotline.db import Database
 from hotline.runtime import DEFAULT_SPOOL_DIR, Runtime
 from settings import Settings
@@ -33,9 +34,11 @@ def create_app(
     )
     app.extensions["hotline"] = Runtime(settings, database, spool_dir=spool_dir)
     _add_probes(app)
+    csrf = web.init_app(app)
     from webhooks.voice import voice  # composition root: the only place the edge is plugged in
 
     app.register_blueprint(voice)
+    csrf.exempt(voice)  # Twilio signs its requests; it cannot carry our CSRF token
     return app
 
 

@@ -6,20 +6,22 @@ services take the session and never commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _WRITE_OPTION = "hotline_write"
+T = TypeVar("T")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -119,6 +121,16 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    def transact(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one write transaction; run it once more when a concurrent transaction
+        took the same unique key first (a repeated webhook): the second run sees its rows."""
+        try:
+            with self.write() as session:
+                return work(session)
+        except IntegrityError:
+            with self.write() as session:
+                return work(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -108,19 +108,19 @@ class DutyIndex:
         self._lines: dict[str, _Prepared] = {}
 
     def tiers_at(
-        self, session: Session, hotline: Hotline, at: datetime
+        self, session: Session, hotline_id: int, hotline_key: str, at: datetime
     ) -> tuple[int | None, Tiers]:
         """The version number in force at `at` and its tiers (counselor keys)."""
-        prepared = self._prepared(session, hotline)
+        prepared = self._prepared(session, hotline_id, hotline_key)
         version = prepared.history.version_at(at)
         return (version.number if version else None), prepared.index.on_duty(at)
 
     def on_duty(self, session: Session, hotline_key: str, at: datetime) -> Duty:
         hotline = find_hotline(session, hotline_key)
-        version, tiers = self.tiers_at(session, hotline, at)
+        version, tiers = self.tiers_at(session, hotline.id, hotline.key, at)
         return describe(session, hotline_key, at, version, tiers)
 
-    def _prepared(self, session: Session, hotline: Hotline) -> _Prepared:
+    def _prepared(self, session: Session, hotline_id: int, hotline_key: str) -> _Prepared:
         with self._lock:
             if self._monotonic() - self._checked_at >= self.recheck_seconds:
                 watermark = newest_version_id(session)
@@ -128,9 +128,9 @@ class DutyIndex:
                 if watermark != self._watermark:
                     self._lines.clear()
                     self._watermark = watermark
-            prepared = self._lines.get(hotline.key)
+            prepared = self._lines.get(hotline_key)
             if prepared is None:
-                history = load_history(session, hotline.id)
+                history = load_history(session, hotline_id)
                 prepared = _Prepared(history, PreparedIndex(history))
-                self._lines[hotline.key] = prepared
+                self._lines[hotline_key] = prepared
             return prepared

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hotline.db import Database
 from hotline.duty import DutyIndex
-from hotline.routing.fallback import FallbackDirectory
+from hotline.routing.directory import LineDirectory
 from hotline.routing.inputs import RoutingContext
 from settings import Settings
 
@@ -29,14 +29,14 @@ class Runtime:
     spool_dir: Path = DEFAULT_SPOOL_DIR
     duty: DutyIndex = field(default_factory=DutyIndex)
     counters: Counters = field(default_factory=Counters)
-    fallbacks: FallbackDirectory = field(init=False)
+    lines: LineDirectory = field(default_factory=LineDirectory)
     routing: RoutingContext = field(init=False)
 
     def __post_init__(self) -> None:
-        self.fallbacks = FallbackDirectory(self.settings.fallback_number)
         self.routing = RoutingContext(
             self.settings.fallback_number,
             self.settings.pseudonym_key,
             self.settings.pseudonym_key_previous,
             self.duty,
+            self.lines,
         )

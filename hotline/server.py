@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -19,8 +20,9 @@ def default_workers() -> int:
 
 
 class HotlineServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], factory: Callable[[], Flask] = create_app) -> None:
         self.options = options
+        self.factory = factory
         super().__init__()
 
     def load_config(self) -> None:
@@ -29,21 +31,25 @@ class HotlineServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         # Each worker makes its own app, engine and pool after the fork (no preloading).
-        return create_app()
+        return self.factory()
 
 
-def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
-    HotlineServer(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": threads,
-            "timeout": 30,
-            "graceful_timeout": 20,
-            "keepalive": 5,
-            "accesslog": "-",
-            "access_log_format": ACCESS_LOG_FORMAT,
-            "errorlog": "-",
-        }
-    ).run()
+def server_options(host: str, port: int, workers: int, threads: int = 4) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+    }
+
+
+def serve(
+    host: str, port: int, workers: int, threads: int = 4, factory: Callable[[], Flask] = create_app
+) -> None:
+    HotlineServer(server_options(host, port, workers, threads), factory).run()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from hotline.db import Database
 from hotline.models import Call
-from hotline.routing.lines import line_for_number
+from hotline.routing.directory import LineDirectory
 
 SPOOL_FILE = "calls.jsonl"
 ERROR_RESULT = "error"
@@ -72,6 +72,7 @@ def claim_spool(spool_dir: Path) -> list[Path]:
 def load_spooled(session: Session, paths: list[Path]) -> int:
     """Insert the claimed records not yet in the database; the caller commits, then discards."""
     loaded = 0
+    lines = LineDirectory().current(session)
     for path in paths:
         for text in path.read_text(encoding="utf-8").splitlines():
             record = _parse(text)
@@ -79,7 +80,7 @@ def load_spooled(session: Session, paths: list[Path]) -> int:
                 select(Call.id).where(Call.call_sid == record.call_sid)
             ):
                 continue
-            line = line_for_number(session, record.line_number)
+            line = lines.for_number(record.line_number)
             session.add(
                 Call(
                     call_sid=record.call_sid,

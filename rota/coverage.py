@@ -44,7 +44,8 @@ class PlacedRota:
         placed.sort(key=lambda item: item[0])
         self._placed = placed
         self._starts = [item[0] for item in placed]
-        self._longest = max((item[1] - item[0] for item in placed), default=timedelta())
+        # How far back from a window's start an overlapping span may begin (empty spans: 0).
+        self._longest = max([timedelta(), *(item[1] - item[0] for item in placed)])
 
     def fixed_spans(self, start: datetime, end: datetime) -> list[_Placed]:
         """The overrides and leave that overlap `[start, end)`, found by bisection."""
@@ -91,7 +92,7 @@ def resolve_timeline(rota: LineRota | PlacedRota, start: datetime, end: datetime
     return [Segment(s, e, t) for s, e, t in zip(starts, [*starts[1:], end], tiers, strict=True)]
 
 
-def on_duty(rota: LineRota, at: datetime) -> Tiers:
+def on_duty(rota: LineRota | PlacedRota, at: datetime) -> Tiers:
     """The tiers on duty at instant `at` (see `resolve_timeline` for the rules)."""
     return resolve_timeline(rota, at, at + _INSTANT)[0].tiers
 

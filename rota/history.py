@@ -36,11 +36,11 @@ class RotaHistory:
 
     def on_duty(self, at: datetime) -> Tiers:
         version = self.version_at(at)
-        return coverage.on_duty(version.rota, at) if version is not None else ()
+        return coverage.on_duty(self._placed_rota(version), at) if version is not None else ()
 
     def tier_count_at(self, at: datetime) -> int:
         version = self.version_at(at)
-        return coverage.tier_count(version.rota) if version is not None else 0
+        return self._placed_rota(version).tier_count if version is not None else 0
 
     def timeline(self, start: datetime, end: datetime) -> list[Segment]:
         """Segments covering `[start, end)`; each stretch is resolved by the version in force."""

@@ -45,7 +45,8 @@ class PreparedIndex:
         self._lock = threading.Lock()
 
     def on_duty(self, at: datetime) -> Tiers:
-        chunk = self._chunk((as_utc(at) - _EPOCH) // self.chunk_length)
+        at = as_utc(at)
+        chunk = self._chunk((at - _EPOCH) // self.chunk_length)
         return chunk.tiers[bisect_right(chunk.starts, at) - 1]
 
     def timeline(self, start: datetime, end: datetime) -> list[Segment]:
@@ -66,7 +67,7 @@ class PreparedIndex:
         return coverage.join_segments(segments)
 
     def gaps(self, start: datetime, end: datetime) -> list[Gap]:
-        """Where tier 1 has nobody within `[start, end)`: merged across months, clipped, UTC."""
+        """Where tier 1 has nobody within `[start, end)`: merged across chunks, clipped, UTC."""
         return coverage.find_gaps(self.timeline(start, end))
 
     def _chunk(self, key: int) -> _Chunk:

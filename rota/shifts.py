@@ -97,7 +97,7 @@ def _handover(shape: Rotation, wall: datetime, tz: ZoneInfo, turn: int) -> datet
     """The instant turn number `turn` begins: elapsed hours, or the same local hour `d` days on."""
     if shape.every.unit == "h":
         return to_instant(wall, tz) + timedelta(hours=shape.every.amount * turn)
-    return to_instant(wall, tz) + timedelta(days=shape.every.amount * turn)
+    return to_instant(wall + timedelta(days=shape.every.amount * turn), tz)
 
 
 def _turn_at(shape: Rotation, wall: datetime, tz: ZoneInfo, at: datetime) -> int:
@@ -107,10 +107,9 @@ def _turn_at(shape: Rotation, wall: datetime, tz: ZoneInfo, at: datetime) -> int
         return 0
     if shape.every.unit == "h":
         return (at - first) // timedelta(hours=shape.every.amount)
-    # Local days elapsed give the turn up to a DST hour either way; nudge to the exact one.
+    # Counting local days can only overshoot: when `at` comes before that day's hand-over, or
+    # when a gap pushed a hand-over past midnight. The next turn always starts on a later day.
     turn = (at.astimezone(tz).date() - wall.date()).days // shape.every.amount
     while turn > 0 and _handover(shape, wall, tz, turn) > at:
         turn -= 1
-    while _handover(shape, wall, tz, turn + 1) <= at:
-        turn += 1
     return turn

@@ -9,6 +9,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
@@ -103,3 +104,128 @@ TEST_ENV = {
 @pytest.fixture
 def settings() -> Settings:
     return Settings.from_env(TEST_ENV)
+
+
+# --- Records, accounts and the web app (issue 4) ---------------------------------------------
+
+RECORDS_CONFIG = """\
+hotlines:
+  - {key: city, name: 慈溪市心理援助热线, number: "+8657463898070", timezone: Asia/Shanghai,
+     language: zh-CN, ring_seconds: 20, max_wait_seconds: 300, ring_strategy: sequential,
+     overflow: []}
+  - {key: school, name: Sunshine School Line, number: "+8657463898071",
+     timezone: Europe/London, language: en, ring_seconds: 20, max_wait_seconds: 300,
+     ring_strategy: sequential, overflow: [city]}
+partners:
+  - {key: kangning, name: 宁波市康宁医院}
+counselors:
+  - {key: wang-li, name: 王丽, phone: "+8613900000001"}
+  - {key: li-na, name: 李娜, phone: "+8613900000003"}
+  - {key: he-fang, name: 何芳, phone: "+8613900000011"}
+rota:
+  - {hotline: city, tier: 1, weekly: {days: [mon, tue, wed, thu, fri, sat, sun],
+     start: "00:00", end: "00:00"}, counselors: [wang-li, li-na]}
+  - {hotline: school, tier: 1, weekly: {days: [mon, tue, wed, thu, fri, sat, sun],
+     start: "00:00", end: "00:00"}, counselors: [he-fang]}
+"""
+
+
+@pytest.fixture
+def cheap_passwords() -> Any:
+    """Argon2id with tiny costs: for tests only, handed in explicitly (never a default)."""
+    from argon2 import PasswordHasher, Type
+
+    from hotline.accounts.passwords import Passwords
+
+    return Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID))
+
+
+@pytest.fixture
+def records_db(database: Database) -> Database:
+    """The test database with two lines (Shanghai, London), three counselors and a partner."""
+    from datetime import UTC, datetime
+
+    from hotline.config.importer import import_configuration
+
+    with database.write() as writing:
+        import_configuration(writing, RECORDS_CONFIG, datetime(2026, 1, 1, tzinfo=UTC))
+    return database
+
+
+@pytest.fixture
+def web_app(settings: Settings, records_db: Database, cheap_passwords: Any, tmp_path: Path) -> Any:
+    """The whole app (webhooks and people's pages) on the records database."""
+    from hotline.app import create_app
+
+    made = create_app(settings, records_db, spool_dir=tmp_path / "spool")
+    made.extensions["hotline.accounts"].passwords = cheap_passwords
+    return made
+
+
+class RecordsWorld:
+    """Makes users and calls directly in the records database (for tests of the records)."""
+
+    def __init__(self, database: Database, passwords: Any) -> None:
+        self.database = database
+        self.passwords = passwords
+        self.sids = 0
+
+    def ids(self, model: Any, key: str) -> int:
+        from sqlalchemy import select
+
+        with self.database.read() as reading:
+            found: int = reading.scalar(select(model.id).where(model.key == key))
+        return found
+
+    def user(self, username: str, role: str, **options: Any) -> dict[str, Any]:
+        """The user, with `password` and (for TOTP) `secret` to sign in with."""
+        from datetime import UTC, datetime
+
+        from hotline.accounts.totp import new_secret
+        from hotline.accounts.users import NewUser, create_user
+
+        password, secret = f"pw-{username}-0123", options.pop("secret", None)
+        if secret is None and role in ("admin", "supervisor"):
+            secret = new_secret()
+        new = NewUser(username, role, password, **options)
+        with self.database.write() as writing:
+            made = create_user(writing, self.passwords, new, datetime.now(UTC), actor="test")
+            made.totp_secret = secret
+            user_id = made.id
+        return {"id": user_id, "username": username, "password": password, "secret": secret}
+
+    def call(self, line: str | None, arrived_at: Any, **values: Any) -> int:
+        """A finished call (answered by `counselor` when given); returns its id."""
+        from datetime import timedelta
+
+        from hotline.models import Call, Counselor, Hotline
+
+        self.sids += 1
+        counselor = values.pop("counselor", None)
+        answered = counselor is not None
+        call = Call(
+            call_sid=f"CA{self.sids:032d}",
+            hotline_id=self.ids(Hotline, line) if line else None,
+            caller=values.pop("caller", "v2:AAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            arrived_at=arrived_at,
+            answered_at=arrived_at + timedelta(seconds=12) if answered else None,
+            ended_at=arrived_at + timedelta(minutes=10),
+            status="completed",
+            duration_seconds=600,
+            result="answered" if answered else "missed",
+            answered_by_id=self.ids(Counselor, counselor) if answered else None,
+            answered_line_id=self.ids(Hotline, line) if answered and line else None,
+            rota_version=1,
+            plan=[],
+        )
+        for name, value in values.items():
+            setattr(call, name, value)
+        with self.database.write() as writing:
+            writing.add(call)
+            writing.flush()
+            return call.id
+
+
+@pytest.fixture
+def world(records_db: Database, cheap_passwords: Any) -> RecordsWorld:
+    return RecordsWorld(records_db, cheap_passwords)

@@ -47,7 +47,6 @@ def require_twilio_signature() -> None:
 @voice.post("/incoming")
 def incoming() -> Response:
     def handle(session: Session) -> list[Instruction]:
-        runtime().fallbacks.refresh_if_stale(session)
         return start_call(session, runtime().routing, forms.incoming(request.form), clock.now())
 
     return _routed(handle)
@@ -56,7 +55,8 @@ def incoming() -> Response:
 @voice.post("/dial")
 def dial_result() -> Response:
     def handle(session: Session) -> list[Instruction]:
-        return continue_call(session, forms.dial_outcome(request.form, request.args), clock.now())
+        outcome = forms.dial_outcome(request.form, request.args)
+        return continue_call(session, runtime().routing, outcome, clock.now())
 
     return _routed(handle)
 
@@ -64,7 +64,8 @@ def dial_result() -> Response:
 @voice.post("/screen")
 def screen() -> Response:
     def handle(session: Session) -> list[Instruction]:
-        return screen_answered(session, forms.screen_leg(request.form, request.args), clock.now())
+        leg = forms.screen_leg(request.form, request.args)
+        return screen_answered(session, runtime().routing, leg, clock.now())
 
     return _screened(handle)
 
@@ -101,8 +102,7 @@ def fallback() -> Response:
 
 def _routed(handle: Handler) -> Response:
     try:
-        with runtime().database.write() as session:
-            instructions = handle(session)
+        instructions = runtime().database.transact(handle)
     except Exception:  # every failure still reaches a human: see the module docstring
         runtime().counters.routing_errors += 1
         log.exception("routing failed for call %s; sent to the fallback line", _call_sid())
@@ -113,8 +113,7 @@ def _routed(handle: Handler) -> Response:
 def _screened(handle: Handler) -> Response:
     """A counselor's leg: on failure hang it up, so the dial moves on (never bridge blind)."""
     try:
-        with runtime().database.write() as session:
-            instructions = handle(session)
+        instructions = runtime().database.transact(handle)
     except Exception:
         runtime().counters.routing_errors += 1
         log.exception("screening failed for call %s; counselor leg hung up", _call_sid())
@@ -130,7 +129,7 @@ def _fallback_response(*, spool: bool) -> Response:
             spool_call(current.spool_dir, SpooledCall(clock.now(), _call_sid(), to))
         except OSError:
             log.exception("could not spool call %s", _call_sid())
-    route = current.fallbacks.route_for(to)
+    route = current.lines.last_known().fallback_route(to, current.settings.fallback_number)
     return _twiml(fallback_twiml(route.number, route.caller_id, route.closing))
 
 

@@ -26,7 +26,9 @@ def demo_accounts(session: Session) -> list[NewUser]:
     if len(lines) > 1:
         accounts.append(
             NewUser(
-                "supervisor-" + lines[1], "supervisor", "demo-supervisor-" + lines[1],
+                "supervisor-" + lines[1],
+                "supervisor",
+                "demo-supervisor-" + lines[1],
                 hotlines=(lines[1],),
             )
         )

@@ -54,7 +54,11 @@ def check_password(
     if not ok or user is None or not user.active:
         throttle.record_failure(session, attempt.username, attempt.address, now)
         audit.record(
-            session, now, "login.failure", actor=known, source=attempt.address,
+            session,
+            now,
+            "login.failure",
+            actor=known,
+            source=attempt.address,
             detail={"reason": "password" if user is None or user.active else "inactive"},
         )
         return LoginResult(Verdict.WRONG)
@@ -76,7 +80,11 @@ def check_code(
     if step is None:
         throttle.record_failure(session, user.username, attempt.address, now)
         audit.record(
-            session, now, "login.failure", actor=user.username, source=attempt.address,
+            session,
+            now,
+            "login.failure",
+            actor=user.username,
+            source=attempt.address,
             detail={"reason": "totp"},
         )
         return Verdict.WRONG

@@ -60,7 +60,11 @@ def create_user(
     session.flush()
     session.add_all(UserHotline(user_id=user.id, hotline_id=i) for i in line_ids)
     audit.record(
-        session, now, "user.add", actor=actor, target=new.username,
+        session,
+        now,
+        "user.add",
+        actor=actor,
+        target=new.username,
         detail={"role": new.role, "hotlines": sorted(new.hotlines)},
     )
     return user
@@ -100,7 +104,7 @@ def _counselor_id(session: Session, key: str | None, problems: list[str]) -> int
 
 def _line_ids(session: Session, keys: tuple[str, ...], problems: list[str]) -> list[int]:
     found = dict(
-        session.execute(select(Hotline.key, Hotline.id).where(Hotline.key.in_(keys))).tuples()
+        session.execute(select(Hotline.key, Hotline.id).where(Hotline.key.in_(keys))).all()
     )
     problems.extend(f"--hotline: no line {key!r}" for key in keys if key not in found)
     return sorted(set(found.values()))
@@ -115,7 +119,11 @@ def set_role(session: Session, user: User, role: str, now: datetime, *, actor: s
     if role not in ROLES or (role == "counselor") != (user.counselor_id is not None):
         raise BadAccount(f"role: one of {', '.join(ROLES)}; counselor only with a counselor")
     audit.record(
-        session, now, "user.role", actor=actor, target=user.username,
+        session,
+        now,
+        "user.role",
+        actor=actor,
+        target=user.username,
         detail={"from": user.role, "to": role},
     )
     user.role = role
@@ -140,3 +148,28 @@ def viewer_of(session: Session, user: User) -> Viewer:
 def needs_second_factor(user: User, demo: bool) -> bool:
     """TOTP: required of admins and supervisors outside demo mode; always once enrolled."""
     return user.totp_secret is not None or (user.role in MFA_ROLES and not demo)
+
+
+def sign_out(session: Session, user_id: int, now: datetime) -> None:
+    """Logout ends the user's sessions on the server, not only the cookie in this browser."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_generation += 1
+        audit.record(session, now, "logout", actor=user.username)
+
+
+def set_language(session: Session, user_id: int, language: str) -> None:
+    user = session.get(User, user_id)
+    if user is not None:
+        user.language = language
+
+
+def list_users(session: Session) -> list[tuple[User, list[str]]]:
+    lines = session.execute(
+        select(UserHotline.user_id, Hotline.key).join(Hotline, Hotline.id == UserHotline.hotline_id)
+    )
+    scoped: dict[int, list[str]] = {}
+    for user_id, key in lines:
+        scoped.setdefault(user_id, []).append(key)
+    users = session.scalars(select(User).order_by(User.username))
+    return [(user, sorted(scoped.get(user.id, []))) for user in users]

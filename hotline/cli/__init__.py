@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import click
 
+from hotline.cli.calls import calls
 from hotline.cli.config import config
 from hotline.cli.context import Services
 from hotline.cli.database import db
+from hotline.cli.jobs import jobs
+from hotline.cli.outbox import outbox
 from hotline.cli.rota import rota
 from hotline.cli.service import demo_command, serve_command
 from hotline.cli.simulate import simulate_call
+from hotline.cli.users import user
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +26,10 @@ def cli(ctx: click.Context) -> None:
 cli.add_command(db)
 cli.add_command(config)
 cli.add_command(rota)
+cli.add_command(user)
+cli.add_command(calls)
+cli.add_command(jobs)
+cli.add_command(outbox)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
 cli.add_command(simulate_call)

@@ -3,6 +3,7 @@
 from hotline.models.accounts import AuditEntry, LoginFailure, User, UserHotline
 from hotline.models.base import Base
 from hotline.models.calls import Call, CallAttempt
+from hotline.models.records import CallOutcome, OutboxMessage
 from hotline.models.rota import (
     Counselor,
     Hotline,
@@ -12,7 +13,6 @@ from hotline.models.rota import (
     RotaPattern,
     RotaVersion,
 )
-from hotline.models.records import CallOutcome, OutboxMessage
 
 __all__ = [
     "AuditEntry",

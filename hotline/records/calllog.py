@@ -20,6 +20,7 @@ from hotline.records.scope import Viewer, visible_calls
 from rota.localtime import to_instant
 
 PAGE_SIZE = 50
+AnySelect = Select[*tuple[Any, ...]]
 DEFAULT_DAYS = 30
 
 
@@ -78,7 +79,7 @@ def date_windows(
     """
     zones = [
         (line_id, ZoneInfo(tz))
-        for line_id, tz in session.execute(select(Hotline.id, Hotline.timezone)).tuples()
+        for line_id, tz in session.execute(select(Hotline.id, Hotline.timezone))
     ]
     clauses = []
     for line_id, tz in [*zones, (None, ZoneInfo("UTC"))]:
@@ -101,7 +102,7 @@ def _days(start: date | None, end: date | None, today: date) -> tuple[date, date
 
 def filtered_calls(
     session: Session, viewer: Viewer, filters: CallFilters, now: datetime
-) -> Select[Any]:
+) -> AnySelect:
     """The visible calls matching `filters`, newest first: the columns a log row or an export
     row shows (never the plan, the CallSid or anything else of Twilio's).
     """
@@ -139,9 +140,7 @@ def filtered_calls(
     return _narrowed(query, filters, now, answered_by)
 
 
-def _narrowed(
-    query: Select[Any], filters: CallFilters, now: datetime, answered_by: Any
-) -> Select[Any]:
+def _narrowed(query: AnySelect, filters: CallFilters, now: datetime, answered_by: Any) -> AnySelect:
     if filters.line is not None:
         query = query.where(Hotline.key == filters.line)
     if filters.counselor is not None:

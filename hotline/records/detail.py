@@ -91,7 +91,7 @@ def attempt_timeline(session: Session, call: Call) -> list[AttemptView]:
         .outerjoin(Hotline, Hotline.id == CallAttempt.hotline_id)
         .where(CallAttempt.call_id == call.id)
         .order_by(CallAttempt.started_at, CallAttempt.id)
-    ).tuples()
+    )
     return [
         AttemptView(
             target=attempt.target,

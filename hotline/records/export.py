@@ -51,7 +51,7 @@ def export_rows(
     session: Session, viewer: Viewer, filters: CallFilters, now: datetime
 ) -> Iterator[dict[str, Any]]:
     """One dict per call, newest first, read from a server-side cursor in batches."""
-    partners = dict(session.execute(select(Partner.id, Partner.key)).tuples().all())
+    partners = dict(session.execute(select(Partner.id, Partner.key)).all())
     query = filtered_calls(session, viewer, filters, now).execution_options(yield_per=BATCH)
     zones: dict[str, ZoneInfo] = {}
     for row in session.execute(query):

@@ -68,7 +68,7 @@ def queue_risk_alert(
         f"{line.name if line else '-'} {local:%Y-%m-%d %H:%M}: {subject}. "
         f"{public_url}/calls/{call.id}"
     )
-    recipients = [
+    recipients: list[tuple[User | None, str, str | None]] = [
         (user, channel, address)
         for user in line_supervisors(session, line_ids)
         for channel, address in _channels(user)
@@ -118,7 +118,7 @@ def pending_alerts(session: Session, viewer: Viewer, limit: int = 50) -> list[Pe
         .group_by(Call.id, Hotline.key, Call.arrived_at, Hotline.timezone)
         .order_by(Call.arrived_at.desc())
         .limit(limit)
-    ).tuples()
+    )
     return [PendingAlert(i, line, at, tz or "UTC", queued) for i, line, at, tz, queued in found]
 
 

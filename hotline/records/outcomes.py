@@ -153,11 +153,9 @@ def waiting_for_outcome(session: Session, viewer: Viewer, limit: int = 200) -> l
         .where(Call.answered_by_id == viewer.counselor_id, CallOutcome.id.is_(None))
         .order_by(Call.arrived_at.desc())
         .limit(limit)
-    ).tuples()
+    )
     return [Waiting(i, line, at, tz or "UTC", d) for i, line, at, tz, d in found]
 
 
 def partner_choices(session: Session) -> list[tuple[str, str]]:
-    return list(
-        session.execute(select(Partner.key, Partner.name).order_by(Partner.position)).tuples()
-    )
+    return list(session.execute(select(Partner.key, Partner.name).order_by(Partner.position)))

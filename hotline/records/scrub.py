@@ -14,7 +14,7 @@ PHONE_MASK = "[电话/phone]"
 ID_MASK = "[证件/ID]"
 EMAIL_MASK = "[邮箱/e-mail]"
 
-_DIGIT = "0-9\uff10-\uff19〇零一二三四五六七八九幺两"
+_DIGIT = "0-9\uff10-\uff19\u3007零一二三四五六七八九幺两"
 _SEPARATOR = r"[ \u3000\-.·/()（）]"
 _ID_CARD = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]{{17}}[{_DIGIT}Xx\uff38\uff58](?![{_DIGIT}])")
 _PHONE = re.compile(

@@ -7,59 +7,75 @@ message with emergency numbers. Twilio may repeat a request: the call's outstand
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline.models import Call, CallAttempt, Counselor, Hotline
+from hotline.models import Call
 from hotline.pseudonym import linked_pseudonyms
 from hotline.routing import leases
 from hotline.routing.decisions import Dial, Hangup, Instruction, Ring
+from hotline.routing.directory import LineInfo, Lines
 from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext
-from hotline.routing.lines import line_for_number, region_of_line
 from hotline.routing.plan import (
     FALLBACK,
     FALLBACK_RING_SECONDS,
+    SIMULTANEOUS_LIMIT,
     LineDuty,
     Step,
     build_plan,
-    round_batch,
+    waiting,
 )
 from hotline.routing.prompts import closing, greeting
 from hotline.routing.records import (
     ROUTING,
-    attempts_of,
+    Roster,
     close_round,
     finish_bridged,
     outstanding_dial,
-    tried_targets,
+    record_attempts,
 )
 
 MIN_RING_SECONDS = 5  # Twilio's smallest <Dial timeout>
+log = logging.getLogger(__name__)
 
 
 def start_call(
     session: Session, ctx: RoutingContext, incoming: IncomingCall, now: datetime
 ) -> list[Instruction]:
-    """A call arrives: make its record and plan (once per CallSid) and ring the first round."""
-    line = line_for_number(session, incoming.to)
+    """A call arrives: make its record and plan (once per CallSid) and ring the first round.
+
+    Two requests with the same new CallSid at once: the second one's insert fails on the
+    unique CallSid, and the boundary runs it again, when it finds the first one's record.
+    """
+    lines = ctx.lines.current(session)
+    line = lines.for_number(incoming.to)
     call = session.scalar(select(Call).where(Call.call_sid == incoming.call_sid))
+    if line is None:
+        # The number dialed is ours (Twilio sent it), not the caller's: safe to name.
+        log.warning(
+            "call %s to %s, which no line has: global fallback", incoming.call_sid, incoming.to
+        )
     if call is None:
-        call = _new_call(session, ctx, incoming, line, now)
+        call = _new_call(session, ctx, lines, incoming, line, now)
+        session.flush()
     if call.result == ROUTING and call.dial_step is None:
-        instructions = advance(session, call, line, now)
+        instructions = advance(session, call, lines, line, now)
         return [*_greet(line), *instructions]
     return [*_greet(line), *replay(session, call, line)]
 
 
-def continue_call(session: Session, outcome: DialOutcome, now: datetime) -> list[Instruction]:
+def continue_call(
+    session: Session, ctx: RoutingContext, outcome: DialOutcome, now: datetime
+) -> list[Instruction]:
     """A dial ended: the call is bridged and done, or the next round is rung."""
     call = session.scalar(select(Call).where(Call.call_sid == outcome.call_sid))
     if call is None:
         raise LookupError("dial result for a call we have no record of")
-    line = session.get(Hotline, call.hotline_id) if call.hotline_id else None
+    lines = ctx.lines.current(session)
+    line = lines.by_id.get(call.hotline_id) if call.hotline_id else None
     if (call.dial_step, call.dial_round) != (outcome.step, outcome.round) or call.result != ROUTING:
         return replay(session, call, line)
     released = close_round(session, call, outcome, now)
@@ -67,40 +83,37 @@ def continue_call(session: Session, outcome: DialOutcome, now: datetime) -> list
     if outcome.bridged:
         finish_bridged(session, call, outcome, now)  # the action comes when the talk has ended
         return [Hangup()]
-    return advance(session, call, line, now)
+    return advance(session, call, lines, line, now)
 
 
-def advance(session: Session, call: Call, line: Hotline | None, now: datetime) -> list[Instruction]:
+def advance(
+    session: Session, call: Call, lines: Lines, line: LineInfo | None, now: datetime
+) -> list[Instruction]:
     """Ring the next round that has somebody free to ring; else the closing message."""
     plan = [Step.from_json(step) for step in call.plan]
+    roster = Roster.read(session, call, plan, lines)
     index, round_ = _next_position(call)
-    tried = tried_targets(session, call)
     while index < len(plan):
         step = plan[index]
         if step.is_fallback:
             if round_ > 0:
                 break  # the fallback has been rung: nothing is left to dial
-            return [_dial_fallback(session, call, index, step, line, now)]
+            return [_dial_fallback(session, call, index, step, roster, line, now)]
         remaining = _remaining_wait(call, line, now)
         if remaining < MIN_RING_SECONDS:
             index, round_ = len(plan) - 1, 0  # the wait cap is used up: straight to the fallback
             continue
-        batch = round_batch(step, tried, simultaneous=_simultaneous(session, step))
-        if not batch:
-            index, round_ = index + 1, 0
-            continue
-        dial = _ring_round(session, call, index, round_, step, batch, line, remaining, now)
+        dial = _ring_round(session, call, (index, round_), step, roster, line, remaining, now)
         if dial is not None:
             return [dial]
-        tried |= set(batch)  # everyone in the batch was busy: the next round
-        round_ += 1
+        index, round_ = index + 1, 0  # nobody of this tier is left to ring
     call.result = "missed"
     call.dial_step = call.dial_round = None
     language = line.language if line else "zh-CN"
     return [closing(line.closing_message if line else None, language), Hangup()]
 
 
-def replay(session: Session, call: Call, line: Hotline | None) -> list[Instruction]:
+def replay(session: Session, call: Call, line: LineInfo | None) -> list[Instruction]:
     """The answer to a repeated request: the outstanding dial again, or the call's end."""
     dial = outstanding_dial(session, call, line)
     if dial is not None:
@@ -113,14 +126,18 @@ def replay(session: Session, call: Call, line: Hotline | None) -> list[Instructi
 def _new_call(
     session: Session,
     ctx: RoutingContext,
+    lines: Lines,
     incoming: IncomingCall,
-    line: Hotline | None,
+    line: LineInfo | None,
     now: datetime,
 ) -> Call:
     pseudonyms = linked_pseudonyms(
-        incoming.caller, region_of_line(line), ctx.pseudonym_key, ctx.pseudonym_key_previous
+        incoming.caller,
+        line.region if line else None,
+        ctx.pseudonym_key,
+        ctx.pseudonym_key_previous,
     )
-    own, overflow = _duties(session, ctx, line, now)
+    own, overflow = _duties(session, ctx, lines, line, now)
     fallback = (line.fallback_number if line else None) or ctx.fallback_number
     call = Call(
         call_sid=incoming.call_sid,
@@ -135,33 +152,24 @@ def _new_call(
         dial_step=None,
         dial_round=None,
     )
-    try:
-        with session.begin_nested():
-            session.add(call)
-    except IntegrityError:  # the same CallSid, retried at the same moment: use that record
-        existing = session.scalar(select(Call).where(Call.call_sid == incoming.call_sid))
-        if existing is None:
-            raise
-        return existing
+    session.add(call)
     return call
 
 
 def _duties(
-    session: Session, ctx: RoutingContext, line: Hotline | None, now: datetime
+    session: Session, ctx: RoutingContext, lines: Lines, line: LineInfo | None, now: datetime
 ) -> tuple[LineDuty, list[LineDuty]]:
+    """Who is on duty now on the line and, after it, on each of its overflow lines."""
     if line is None:
         return LineDuty("", None, ()), []
-    version, tiers = ctx.duty.tiers_at(session, line, now)
-    overflow = []
-    for key in line.overflow:
-        other = session.scalar(select(Hotline).where(Hotline.key == key))
-        if other is not None:
-            other_version, other_tiers = ctx.duty.tiers_at(session, other, now)
-            overflow.append(LineDuty(other.key, other_version, other_tiers))
-    return LineDuty(line.key, version, tiers), overflow
+    duties = []
+    for each in (line, *(lines.by_key[key] for key in line.overflow if key in lines.by_key)):
+        version, tiers = ctx.duty.tiers_at(session, each.id, each.key, now)
+        duties.append(LineDuty(each.key, version, tiers))
+    return duties[0], duties[1:]
 
 
-def _greet(line: Hotline | None) -> list[Instruction]:
+def _greet(line: LineInfo | None) -> list[Instruction]:
     return [greeting(line.name, line.language)] if line is not None else []
 
 
@@ -171,13 +179,7 @@ def _next_position(call: Call) -> tuple[int, int]:
     return call.dial_step, call.dial_round + 1
 
 
-def _simultaneous(session: Session, step: Step) -> bool:
-    """Each line's tiers ring the way that line rings them, overflow lines included."""
-    strategy = session.scalar(select(Hotline.ring_strategy).where(Hotline.key == step.hotline))
-    return strategy == "simultaneous"
-
-
-def _remaining_wait(call: Call, line: Hotline | None, now: datetime) -> int:
+def _remaining_wait(call: Call, line: LineInfo | None, now: datetime) -> int:
     if line is None:
         return 0
     return line.max_wait_seconds - int((now - call.arrived_at).total_seconds())
@@ -186,73 +188,56 @@ def _remaining_wait(call: Call, line: Hotline | None, now: datetime) -> int:
 def _ring_round(
     session: Session,
     call: Call,
-    index: int,
-    round_: int,
+    position: tuple[int, int],
     step: Step,
-    batch: tuple[str, ...],
-    line: Hotline | None,
+    roster: Roster,
+    line: LineInfo | None,
     remaining: int,
     now: datetime,
 ) -> Dial | None:
-    """Claim the batch's counselors; ring those who were free (None when nobody was)."""
+    """Claim the next counselors of the step in order; ring them (None when nobody is free).
+
+    A counselor another call holds is skipped, and the skip is recorded on this call.
+    """
     ring_seconds = min(line.ring_seconds if line else 20, remaining)
     until = now + timedelta(seconds=ring_seconds) + leases.RING_MARGIN
-    people = {c.key: c for c in session.scalars(select(Counselor).where(Counselor.key.in_(batch)))}
-    rings = []
-    for key in batch:
-        person = people.get(key)
-        free = person is not None and leases.claim(session, key, call.call_sid, until, now)
-        _attempt(
-            session, call, index, round_, step, key, person, now, None if free else "busy-elsewhere"
-        )
-        if free and person is not None:
-            rings.append(Ring(key, person.phone, screen=True))
-    if not rings:
+    step_line = roster.lines.by_key.get(step.hotline or "")
+    limit = SIMULTANEOUS_LIMIT if step_line is not None and step_line.simultaneous else 1
+    chosen: list[str] = []
+    skipped: list[str] = []
+    for key in waiting(step, roster.tried):
+        if roster.looks_free(key, call.call_sid, now) and leases.claim(
+            session, key, call.call_sid, until, now
+        ):
+            chosen.append(key)
+            if len(chosen) == limit:
+                break
+        else:
+            skipped.append(key)
+    roster.tried.update(skipped)
+    targets: list[tuple[str, str | None]] = [(key, "busy-elsewhere") for key in skipped]
+    targets += [(key, None) for key in chosen]
+    record_attempts(session, call, position, step, roster, targets, now)
+    if not chosen:
         return None
-    call.dial_step, call.dial_round = index, round_
+    call.dial_step, call.dial_round = position
+    rings = tuple(Ring(key, roster.people[key].phone, screen=True) for key in chosen)
     caller_id = line.number if line else rings[0].number
-    return Dial(tuple(rings), max(ring_seconds, MIN_RING_SECONDS), caller_id, index, round_)
+    return Dial(rings, max(ring_seconds, MIN_RING_SECONDS), caller_id, *position)
 
 
 def _dial_fallback(
-    session: Session, call: Call, index: int, step: Step, line: Hotline | None, now: datetime
+    session: Session,
+    call: Call,
+    index: int,
+    step: Step,
+    roster: Roster,
+    line: LineInfo | None,
+    now: datetime,
 ) -> Dial:
     assert step.fallback is not None
-    _attempt(session, call, index, 0, step, FALLBACK, None, now, None)
+    record_attempts(session, call, (index, 0), step, roster, [(FALLBACK, None)], now)
     call.dial_step, call.dial_round = index, 0
     caller_id = line.number if line else step.fallback
     ring = Ring(FALLBACK, step.fallback, screen=False)
     return Dial((ring,), FALLBACK_RING_SECONDS, caller_id, index, 0)
-
-
-def _attempt(
-    session: Session,
-    call: Call,
-    index: int,
-    round_: int,
-    step: Step,
-    target: str,
-    person: Counselor | None,
-    now: datetime,
-    result: str | None,
-) -> None:
-    if any(a.target == target for a in attempts_of(session, call, index, round_)):
-        return
-    line_id = session.scalar(select(Hotline.id).where(Hotline.key == step.hotline))
-    session.add(
-        CallAttempt(
-            call_id=call.id,
-            step=index,
-            round=round_,
-            kind="fallback" if step.is_fallback else "counselor",
-            hotline_id=line_id,
-            tier=step.tier,
-            target=target,
-            counselor_id=person.id if person else None,
-            rota_version=step.version,
-            started_at=now,
-            ended_at=now if result else None,
-            result=result,
-        )
-    )
-    session.flush()

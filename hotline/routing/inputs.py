@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hotline.duty import DutyIndex
+from hotline.routing.directory import LineDirectory
 from settings import PseudonymKey
 
 
@@ -58,9 +59,11 @@ class StatusReport:
 
 @dataclass(frozen=True, slots=True)
 class RoutingContext:
-    """What routing needs from the process: the global fallback, pseudonym keys, duty index."""
+    """What routing needs from the process: the global fallback, pseudonym keys, and the
+    per-process copies of who is on duty and of the lines."""
 
     fallback_number: str
     pseudonym_key: PseudonymKey
     pseudonym_key_previous: PseudonymKey | None
     duty: DutyIndex
+    lines: LineDirectory

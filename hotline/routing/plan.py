@@ -73,8 +73,8 @@ def build_plan(own: LineDuty, overflow: Sequence[LineDuty], fallback_number: str
     return [*steps, Step(None, None, (), None, fallback=fallback_number)]
 
 
-def round_batch(step: Step, tried: Iterable[str], simultaneous: bool) -> tuple[str, ...]:
-    """The counselors the next round of `step` rings, in tier order."""
+def waiting(step: Step, tried: Iterable[str]) -> tuple[str, ...]:
+    """The step's counselors not yet tried for this call, in tier order: the next round rings
+    the first free one (`sequential`) or up to SIMULTANEOUS_LIMIT of them (`simultaneous`)."""
     done = set(tried)
-    waiting = tuple(key for key in step.counselors if key not in done)
-    return waiting[: SIMULTANEOUS_LIMIT if simultaneous else 1]
+    return tuple(key for key in step.counselors if key not in done)

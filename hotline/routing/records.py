@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from hotline.models import Call, CallAttempt, Counselor, Hotline
+from hotline.models import Call, CallAttempt, Counselor
 from hotline.routing.decisions import Dial, Ring
+from hotline.routing.directory import LineInfo, Lines
 from hotline.routing.inputs import DialOutcome
 from hotline.routing.plan import FALLBACK, FALLBACK_RING_SECONDS, Step
 
@@ -33,6 +35,85 @@ def attempts_of(session: Session, call: Call, step: int, round_: int) -> list[Ca
             .where(CallAttempt.round == round_)
             .order_by(CallAttempt.id)
         )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    key: str
+    id: int
+    phone: str
+    active: bool
+    busy_call_sid: str | None
+    busy_until: datetime | None
+
+
+@dataclass(slots=True)
+class Roster:
+    """What one round of dialing needs, read once: lines, the plan's counselors, who was tried."""
+
+    lines: Lines
+    people: dict[str, Person]
+    tried: set[str]
+
+    @classmethod
+    def read(cls, session: Session, call: Call, plan: list[Step], lines: Lines) -> Roster:
+        staff = {key for step in plan for key in step.counselors}
+        rows = session.execute(
+            select(
+                Counselor.key,
+                Counselor.id,
+                Counselor.phone,
+                Counselor.active,
+                Counselor.busy_call_sid,
+                Counselor.busy_until,
+            ).where(Counselor.key.in_(staff))
+        )
+        people = {row.key: Person(*row) for row in rows}
+        tried = tried_targets(session, call) if call.dial_step is not None else set()
+        return cls(lines, people, tried)
+
+    def looks_free(self, key: str, call_sid: str, now: datetime) -> bool:
+        """Worth a claim (the claim itself decides, atomically)."""
+        person = self.people.get(key)
+        if person is None or not person.active:
+            return False
+        lease_over = person.busy_until is None or person.busy_until <= now
+        return person.busy_call_sid in (None, call_sid) or lease_over
+
+
+def record_attempts(
+    session: Session,
+    call: Call,
+    position: tuple[int, int],
+    step: Step,
+    roster: Roster,
+    targets: list[tuple[str, str | None]],
+    now: datetime,
+) -> None:
+    """One attempt per target of this round (`result` None: still ringing), in one statement."""
+    if not targets:
+        return
+    line = roster.lines.by_key.get(step.hotline or "")
+    session.execute(
+        insert(CallAttempt),
+        [
+            {
+                "call_id": call.id,
+                "step": position[0],
+                "round": position[1],
+                "kind": "fallback" if step.is_fallback else "counselor",
+                "hotline_id": line.id if line else None,
+                "tier": step.tier,
+                "target": target,
+                "counselor_id": person.id if (person := roster.people.get(target)) else None,
+                "rota_version": step.version,
+                "started_at": now,
+                "ended_at": now if result else None,
+                "result": result,
+            }
+            for target, result in targets
+        ],
     )
 
 
@@ -95,7 +176,7 @@ def finish_bridged(session: Session, call: Call, outcome: DialOutcome, now: date
     call.dial_step = call.dial_round = None
 
 
-def outstanding_dial(session: Session, call: Call, line: Hotline | None) -> Dial | None:
+def outstanding_dial(session: Session, call: Call, line: LineInfo | None) -> Dial | None:
     """The dial now waiting for its result, rebuilt from its attempts (for repeated requests)."""
     if call.result != ROUTING or call.dial_step is None or call.dial_round is None:
         return None

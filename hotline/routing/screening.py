@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.models import Call, CallAttempt, Hotline
+from hotline.models import Call, CallAttempt
 from hotline.routing import leases
 from hotline.routing.decisions import Bridge, Hangup, Instruction, Screen
-from hotline.routing.inputs import ScreenLeg
+from hotline.routing.inputs import RoutingContext, ScreenLeg
 from hotline.routing.plan import Step
 from hotline.routing.prompts import screen_prompt
 from hotline.routing.records import ROUTING
@@ -22,7 +22,9 @@ from hotline.routing.records import ROUTING
 ACCEPT_KEY = "1"
 
 
-def screen_answered(session: Session, leg: ScreenLeg, now: datetime) -> list[Instruction]:
+def screen_answered(
+    session: Session, ctx: RoutingContext, leg: ScreenLeg, now: datetime
+) -> list[Instruction]:
     """A counselor picked up: ask them to press 1 (or hang up a leg we know nothing of)."""
     found = _attempt(session, leg)
     if found is None:
@@ -32,7 +34,7 @@ def screen_answered(session: Session, leg: ScreenLeg, now: datetime) -> list[Ins
     if attempt.result is None:
         attempt.result = "answered"
     step = Step.from_json(call.plan[leg.step])
-    line = session.scalar(select(Hotline).where(Hotline.key == step.hotline))
+    line = ctx.lines.current(session).by_key.get(step.hotline or "")
     if line is None:
         return [Hangup()]
     return [Screen(screen_prompt(line.name, line.language), leg.step, leg.round, leg.target)]

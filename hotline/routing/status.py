@@ -17,7 +17,6 @@ from hotline.models import Call, CallAttempt
 from hotline.pseudonym import linked_pseudonyms
 from hotline.routing import leases
 from hotline.routing.inputs import RoutingContext, StatusReport
-from hotline.routing.lines import line_for_number, region_of_line
 from hotline.routing.records import ROUTING
 
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -72,9 +71,9 @@ def _call_from_status(
     session: Session, ctx: RoutingContext, report: StatusReport, now: datetime
 ) -> Call:
     """A callback for a call whose arrival we never recorded (it was spooled, or lost)."""
-    line = line_for_number(session, report.to)
+    line = ctx.lines.current(session).for_number(report.to)
     pseudonyms = linked_pseudonyms(
-        report.caller, region_of_line(line), ctx.pseudonym_key, ctx.pseudonym_key_previous
+        report.caller, line.region if line else None, ctx.pseudonym_key, ctx.pseudonym_key_previous
     )
     call = Call(
         call_sid=report.call_sid,

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response, redirect, request, session, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from hotline import clock
 from hotline.accounts.users import viewer_of
 from hotline.models import User
-from hotline.web.context import SignedIn, database, settings
+from hotline.web.context import SignedIn, database
+from settings import Settings
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
 
 
 def init_app(app: Flask) -> None:
-    secure = app.config["HOTLINE_SECURE_COOKIES"]
+    secure = secure_cookies(app.extensions["hotline"].settings)
     app.config.update(
         SESSION_COOKIE_NAME="__Host-hotline" if secure else "hotline",
         SESSION_COOKIE_SECURE=secure,
@@ -49,9 +51,9 @@ def load_user(user_id: str) -> SignedIn | None:
         if user is None or not user.active or session.get("gen") != user.session_generation:
             session.clear()
             return None
-        viewer = viewer_of(db, user)
+        signed_in = SignedIn(str(user.id), user.username, user.language, viewer_of(db, user))
     session["seen"] = now
-    return SignedIn(str(user.id), user.username, user.language, viewer)
+    return signed_in
 
 
 def start_session(user: User, signed_in: SignedIn) -> None:
@@ -74,7 +76,6 @@ def unauthorized() -> Response:
     return Response("sign in first\n", 401, content_type="text/plain")
 
 
-def secure_cookies() -> bool:
+def secure_cookies(current: Settings) -> bool:
     """Secure (`__Host-`) cookies behind HTTPS and outside demo mode (demo runs on http)."""
-    current = settings()
     return current.public_url.startswith("https://") or not current.demo

@@ -37,11 +37,23 @@ def test_the_duty_index_answers_from_a_new_version_once_it_rechecks(session: Ses
     index = DutyIndex(recheck_seconds=0.5, monotonic=lambda: ticks[0])
     import_configuration(session, SMALL, T0)
     line = find_hotline(session, "city")
-    assert index.tiers_at(session, line, NIGHT + timedelta(days=30)) == (1, (("li-na",),))
+    assert index.tiers_at(session, line.id, line.key, NIGHT + timedelta(days=30)) == (
+        1,
+        (("li-na",),),
+    )
     edited = SMALL.replace("counselors: [li-na]", "counselors: [zhang-wei]")
     import_configuration(session, edited, NIGHT)
     ticks[0] = 0.4  # within the recheck interval the process keeps its prepared index
-    assert index.tiers_at(session, line, NIGHT + timedelta(days=30)) == (1, (("li-na",),))
+    assert index.tiers_at(session, line.id, line.key, NIGHT + timedelta(days=30)) == (
+        1,
+        (("li-na",),),
+    )
     ticks[0] = 0.9  # a second later at the latest, the new version answers
-    assert index.tiers_at(session, line, NIGHT + timedelta(days=30)) == (2, (("zhang-wei",),))
-    assert index.tiers_at(session, line, NIGHT - timedelta(days=1)) == (1, (("li-na",),))
+    assert index.tiers_at(session, line.id, line.key, NIGHT + timedelta(days=30)) == (
+        2,
+        (("zhang-wei",),),
+    )
+    assert index.tiers_at(session, line.id, line.key, NIGHT - timedelta(days=1)) == (
+        1,
+        (("li-na",),),
+    )

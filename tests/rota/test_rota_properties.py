@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rota_oracle import Oracle
-from rota_strategies import Scenario, histories, rotas, scenarios, windows
+from tests.rota.rota_oracle import Oracle
+from tests.rota.rota_strategies import Scenario, histories, rotas, scenarios, windows
 
 from rota.coverage import duty_shifts, find_gaps, on_duty, resolve_timeline, tier_count
 from rota.history import RotaHistory

@@ -3,7 +3,6 @@ simulated Twilio number pointed at it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,13 +55,10 @@ SAVED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(
-    settings: Settings, database: Database, session: Session, tmp_path: Path
-) -> Iterator[Flask]:
+def app(settings: Settings, database: Database, session: Session, tmp_path: Path) -> Flask:
     with database.write() as writing:
         import_configuration(writing, ROUTING_CONFIG, SAVED_AT)
-    made = create_app(settings, database, spool_dir=tmp_path / "spool")
-    return made
+    return create_app(settings, database, spool_dir=tmp_path / "spool")
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -110,9 +110,11 @@ def test_a_retried_incoming_request_gets_the_same_plan_and_no_second_record(
 def test_a_call_to_an_unknown_number_goes_to_the_global_fallback(
     webhook: WebhookClient, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING)
     reply = _post(webhook, INCOMING, _form(To="+8657499999999"))
     assert reply.status == 200
     assert _dialed(reply.body) == [settings.fallback_number]
+    assert "+8657499999999, which no line has" in caplog.text
 
 
 def test_a_status_callback_without_call_sid_is_400_and_writes_nothing(

@@ -29,7 +29,9 @@ def _count(session: Session, model: type[RotaVersion] | type[RotaPattern]) -> in
 def test_demo_file_makes_its_lines_counselors_and_one_version_per_line(session: Session) -> None:
     summary = import_configuration(session, DEMO.read_text(encoding="utf-8"), T0)
     assert {v.hotline for v in summary.versions} == {"city", "school-yz"}
-    assert session.scalar(select(Hotline).where(Hotline.key == "school-yz")).overflow == ["city"]
+    school = session.scalar(select(Hotline).where(Hotline.key == "school-yz"))
+    assert school is not None
+    assert school.overflow == ["city"]
     assert session.scalar(select(func.count()).select_from(Counselor)) == 11
 
 

@@ -13,7 +13,8 @@ from hotline.config.importer import import_configuration
 from hotline.duty import DutyIndex
 from hotline.models import Call, CallAttempt, Hotline
 from hotline.routing.calls import continue_call, start_call
-from hotline.routing.decisions import Dial, Hangup, Say
+from hotline.routing.decisions import Dial, Instruction
+from hotline.routing.directory import LineDirectory
 from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext
 from settings import Settings
 from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK, PHONES, ROUTING_CONFIG
@@ -24,10 +25,12 @@ NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 @pytest.fixture
 def ctx(session: Session, settings: Settings) -> RoutingContext:
     import_configuration(session, ROUTING_CONFIG, NOW - timedelta(days=30))
-    return RoutingContext(settings.fallback_number, settings.pseudonym_key, None, DutyIndex())
+    return RoutingContext(
+        settings.fallback_number, settings.pseudonym_key, None, DutyIndex(), LineDirectory(0.0)
+    )
 
 
-def _dialed(instructions: list[Say | Dial | Hangup]) -> list[str]:
+def _dialed(instructions: list[Instruction]) -> list[str]:
     dials = [i for i in instructions if isinstance(i, Dial)]
     return [ring.number for dial in dials for ring in dial.rings]
 
@@ -42,14 +45,14 @@ def test_when_the_wait_cap_is_used_up_the_fallback_is_dialed_next(
     session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
     first = start_call(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
     assert _dialed(first) == [PHONES["wang-li"]]
-    later = continue_call(session, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=27))
+    later = continue_call(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=27))
     assert _dialed(later) == [CITY_FALLBACK]
 
 
 def test_a_ring_is_cut_short_so_the_cap_holds(session: Session, ctx: RoutingContext) -> None:
     session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
     start_call(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
-    later = continue_call(session, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=18))
+    later = continue_call(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=18))
     dial = next(i for i in later if isinstance(i, Dial))
     assert (dial.rings[0].number, dial.timeout_s) == (PHONES["zhang-wei"], 12)
 
@@ -66,7 +69,7 @@ def test_a_counselor_on_another_call_is_skipped_and_the_skip_is_recorded(
     assert [tuple(r) for r in results] == [
         ("wang-li", 0, None),
         ("wang-li", 0, "busy-elsewhere"),
-        ("zhang-wei", 1, None),
+        ("zhang-wei", 0, None),
     ]
 
 

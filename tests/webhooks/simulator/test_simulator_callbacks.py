@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
-from simulator_apps import CALLER, LINE, TwimlApp, twiml
-
+from tests.webhooks.simulator.simulator_apps import CALLER, LINE, TwimlApp, twiml
 from webhooks.simulator import StatusEvent, accept, busy, no_answer
 from webhooks.simulator.trace import CallTrace
 

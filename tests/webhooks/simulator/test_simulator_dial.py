@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
-from simulator_apps import CALLER, LINE, TwimlApp, twiml
 
+from tests.webhooks.simulator.simulator_apps import CALLER, LINE, TwimlApp, twiml
 from webhooks.simulator import Behaviour, accept, busy, decline, failed, no_answer, voicemail
 
 A, B, C = "+8613800000001", "+8613800000002", "+8613800000003"

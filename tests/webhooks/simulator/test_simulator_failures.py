@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from simulator_apps import BASE, CALLER, LINE, Answer, TwimlApp, twiml
 
+from tests.webhooks.simulator.simulator_apps import BASE, CALLER, LINE, Answer, TwimlApp, twiml
 from webhooks.simulator import HttpReply, Simulator, TransportError
 from webhooks.simulator.session import APPLICATION_ERROR
 

@@ -7,9 +7,9 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from simulator_apps import CALLER, LINE, TOKEN, Answer, TwimlApp, twiml
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from tests.webhooks.simulator.simulator_apps import CALLER, LINE, TOKEN, Answer, TwimlApp, twiml
 from webhooks.simulator import HttpTransport, Simulator, TransportError, WebhookClient, accept
 
 A = "+8613800000001"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from simulator_apps import BASE, CALLER, LINE, TOKEN, TwimlApp, twiml
 from twilio.request_validator import RequestValidator
 
+from tests.webhooks.simulator.simulator_apps import BASE, CALLER, LINE, TOKEN, TwimlApp, twiml
 from webhooks.simulator import (
     USER_AGENT,
     HttpReply,

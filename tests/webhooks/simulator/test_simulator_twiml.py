@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from simulator_apps import BASE, CALLER, LINE, TwimlApp, twiml
-
+from tests.webhooks.simulator.simulator_apps import BASE, CALLER, LINE, TwimlApp, twiml
 from webhooks.simulator import Behaviour, accept, parse_document
 from webhooks.simulator.verbs import Dial, Document, Gather, Say
 

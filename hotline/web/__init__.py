@@ -1,0 +1,38 @@
+"""The people's web app: sign-in, the counselor's and the supervisor's pages.
+
+`init_app` plugs in each concern: sessions, CSRF, languages, the access table, headers and
+error pages, then the blueprints.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from hotline.accounts.throttle import Throttle
+from hotline.records.policy import records_policy
+from hotline.web import access, i18n, security, sessions
+from hotline.web.admin import admin
+from hotline.web.auth import auth
+from hotline.web.calls import calls
+from hotline.web.context import WebAccounts
+from hotline.web.outcomes import outcomes
+from hotline.web.pages import pages
+
+MAX_WEB_FORM_BYTES = 64 * 1024
+
+
+def init_app(app: Flask) -> CSRFProtect:
+    """Returns the CSRF protection, so the app factory can exempt Twilio's signed webhooks."""
+    settings = app.extensions["hotline"].settings
+    app.extensions["hotline.accounts"] = WebAccounts(
+        Throttle(settings.secret_key.encode()), records_policy(settings.retention_days)
+    )
+    sessions.init_app(app)
+    access.init_app(app)  # before CSRF: a stranger is sent to sign in, not told about tokens
+    csrf = CSRFProtect(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    for blueprint in (auth, pages, calls, outcomes, admin):
+        app.register_blueprint(blueprint)
+    return csrf

@@ -1,0 +1,70 @@
+"""Deny by default: which roles reach which page. An endpoint missing from this table answers
+404 to everybody, and a test fails for every app route that is not in it.
+
+Data-level checks (a counselor's own calls, a supervisor's lines) live in the record services.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from hotline.web.sessions import unauthorized
+
+PUBLIC = frozenset({"public"})  # no session needed
+TWILIO = frozenset({"twilio"})  # no session; the blueprint checks Twilio's signature itself
+EVERYONE = frozenset({"admin", "operator", "supervisor", "counselor"})
+REVIEWERS = frozenset({"admin", "supervisor"})
+
+ROUTE_ROLES: dict[str, frozenset[str]] = {
+    "static": PUBLIC,
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.totp": PUBLIC,  # half-way through sign-in; the view checks the pending state
+    "auth.totp_setup": PUBLIC,
+    "auth.logout": EVERYONE,
+    "pages.home": EVERYONE,
+    "pages.account": EVERYONE,
+    "pages.language": EVERYONE,
+    "outcomes.waiting": frozenset({"counselor"}),
+    "outcomes.form": frozenset({"counselor"}),
+    "calls.log": REVIEWERS | {"counselor"},
+    "calls.detail": REVIEWERS | {"counselor"},
+    "calls.export": REVIEWERS,
+    "calls.alerts": REVIEWERS,
+    "admin.audit": frozenset({"admin"}),
+    "admin.users": frozenset({"admin"}),
+    "admin.deactivate": frozenset({"admin"}),
+}
+# Every route of these blueprints: Twilio's webhooks, signed and never behind a session.
+BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO}
+
+
+def roles_for(endpoint: str) -> frozenset[str] | None:
+    found = ROUTE_ROLES.get(endpoint)
+    if found is None and "." in endpoint:
+        found = BLUEPRINT_ROLES.get(endpoint.split(".", 1)[0])
+    return found
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce)
+
+
+def enforce() -> Response | None:
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route: the 404 follows
+    roles = roles_for(endpoint)
+    if roles is None:
+        current_app.logger.error("route %s is missing from the access table", endpoint)
+        abort(404)
+    if roles in (PUBLIC, TWILIO):
+        return None
+    if not current_user.is_authenticated:
+        return unauthorized()
+    if current_user.role not in roles:
+        abort(403)
+    return None

@@ -1,0 +1,92 @@
+"""The call log, a call's detail, the export and the pending alerts (every read is audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, abort, render_template, stream_with_context
+
+from hotline import clock
+from hotline.records import audit
+from hotline.records.calllog import call_log_page
+from hotline.records.detail import call_view
+from hotline.records.export import csv_chunks, export_rows, json_chunks
+from hotline.records.outbox import pending_alerts
+from hotline.web import labels
+from hotline.web.calllog import filter_form, page_links
+from hotline.web.context import client_address, database, me, viewer
+from hotline.web.forms import ExportForm
+
+calls = Blueprint("calls", __name__)
+_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+@calls.get("/calls")
+def log() -> tuple[str, int]:
+    now, who = clock.now(), viewer()
+    with database().write() as db:
+        form = filter_form(db, who)
+        if not form.validate():
+            return render_template("calls.html", form=form, page=None, labels=labels.ALL), 400
+        page = call_log_page(db, who, form.filters(), form.page.data or 1, now)
+        detail = {**form.filters().as_json(), "page": page.page}
+        audit.record(
+            db, now, "calls.list", actor=who.username, source=client_address(), detail=detail
+        )
+        alerts = pending_alerts(db, who, limit=5) if who.role != "counselor" else []
+    links = page_links(page.page, page.has_next)
+    return render_template(
+        "calls.html",
+        form=form,
+        page=page,
+        links=links,
+        alerts=alerts,
+        export=ExportForm(),
+        labels=labels.ALL,
+    ), 200
+
+
+@calls.get("/calls/<int:call_id>")
+def detail(call_id: int) -> str:
+    now, who = clock.now(), viewer()
+    with database().write() as db:
+        call = call_view(db, who, call_id, now)
+        if call is None:
+            abort(404)
+        audit.record(
+            db, now, "calls.view", actor=who.username, target=str(call_id), source=client_address()
+        )
+    return render_template("call_detail.html", call=call, labels=labels.ALL)
+
+
+@calls.post("/calls/export")
+def export() -> Response:
+    now, who, export_form = clock.now(), viewer(), ExportForm()
+    with database().write() as db:
+        form = filter_form(db, who)
+        if not (form.validate() and export_form.validate_on_submit()):
+            abort(400)
+        filters, kind = form.filters(), export_form.format.data
+        detail = {**filters.as_json(), "format": kind}
+        audit.record(
+            db, now, "calls.export", actor=who.username, source=client_address(), detail=detail
+        )
+    chunks = csv_chunks if kind == "csv" else json_chunks
+
+    def stream() -> Iterator[str]:
+        with database().read() as db:
+            yield from chunks(export_rows(db, who, filters, now))
+
+    disposition = f'attachment; filename="calls-{now:%Y%m%d}.{kind}"'
+    return Response(
+        stream_with_context(stream()),
+        content_type=_TYPES[kind],
+        headers={"Content-Disposition": disposition},
+    )
+
+
+@calls.get("/alerts")
+def alerts() -> str:
+    with database().read() as db:
+        found = pending_alerts(db, viewer(), limit=200)
+    return render_template("alerts.html", alerts=found, me=me())

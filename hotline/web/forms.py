@@ -1,0 +1,127 @@
+"""The forms of the web app; every choice is validated against its list (never free text)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Form,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from hotline.records.calllog import CallFilters
+from hotline.records.outcomes import OutcomeInput
+from hotline.records.policy import DEFAULT_NOTE_MAX_CHARS
+from hotline.web import labels
+
+
+def choices(pairs: Iterable[tuple[str, Any]], *, blank: bool = False) -> list[SelectChoice]:
+    """Options of a select, radio or checkbox group; `blank`: a first "—" meaning "any"."""
+    found = [SelectChoice(value, label) for value, label in pairs]
+    return [SelectChoice("", "—"), *found] if blank else found
+
+
+def _choices(words: dict[str, Any], *, blank: bool = False) -> list[SelectChoice]:
+    return choices(words.items(), blank=blank)
+
+
+class CheckboxesField(SelectMultipleField):  # type: ignore[misc]
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(
+        _l("Code from your authenticator app"), validators=[DataRequired(), Length(max=12)]
+    )
+
+
+class ButtonForm(FlaskForm):  # type: ignore[misc]
+    """A form that is only a button (logout, deactivate): the CSRF token is all it carries."""
+
+
+class LanguageForm(FlaskForm):  # type: ignore[misc]
+    language = SelectField(
+        _l("Language"), choices=choices([("zh_CN", "中文（简体）"), ("en", "English")])
+    )
+
+
+class OutcomeForm(FlaskForm):  # type: ignore[misc]
+    call_type = RadioField(
+        _l("Call type"), choices=_choices(labels.CALL_TYPES), validators=[InputRequired()]
+    )
+    topics = CheckboxesField(_l("Topics"), choices=_choices(labels.TOPICS))
+    risk = RadioField(
+        _l("Risk level"), choices=_choices(labels.RISKS), validators=[InputRequired()]
+    )
+    actions = CheckboxesField(_l("Actions"), choices=_choices(labels.ACTIONS))
+    partner = SelectField(
+        _l("Partner hospital (for a referral)"), choices=choices([], blank=True), default=""
+    )
+    caller_type = SelectField(
+        _l("Caller"), choices=_choices(labels.CALLER_TYPES, blank=True), default=""
+    )
+    age_band = SelectField(_l("Age"), choices=_choices(labels.AGE_BANDS, blank=True), default="")
+    note = TextAreaField(_l("Note"), validators=[Length(max=DEFAULT_NOTE_MAX_CHARS)])
+
+    def outcome(self) -> OutcomeInput:
+        return OutcomeInput(
+            call_type=self.call_type.data,
+            topics=tuple(self.topics.data or ()),
+            risk=self.risk.data,
+            actions=tuple(self.actions.data or ()),
+            partner=self.partner.data or None,
+            caller_type=self.caller_type.data or None,
+            age_band=self.age_band.data or None,
+            note=self.note.data or "",
+        )
+
+
+class FilterForm(Form):  # type: ignore[misc]
+    """The call log's filters, read from the query string (a GET: no CSRF token needed)."""
+
+    line = SelectField(_l("Line"), choices=choices([], blank=True), default="")
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    result = SelectField(_l("Result"), choices=_choices(labels.RESULTS, blank=True), default="")
+    risk = SelectField(_l("Risk level"), choices=_choices(labels.RISKS, blank=True), default="")
+    call_type = SelectField(
+        _l("Call type"), choices=_choices(labels.CALL_TYPES, blank=True), default=""
+    )
+    counselor = SelectField(_l("Counselor"), choices=choices([], blank=True), default="")
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+
+    def filters(self) -> CallFilters:
+        return CallFilters(
+            line=self.line.data or None,
+            start=self.start.data,
+            end=self.end.data,
+            result=self.result.data or None,
+            risk=self.risk.data or None,
+            call_type=self.call_type.data or None,
+            counselor=self.counselor.data or None,
+        )
+
+
+class ExportForm(FlaskForm):  # type: ignore[misc]
+    """The export button: the filters travel in the action URL's query string."""
+
+    format = SelectField(choices=choices([("csv", "CSV"), ("json", "JSON")]))

@@ -1,0 +1,95 @@
+"""The words of the vocabulary as people read them, in their language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+CALL_TYPES = {
+    "counseling": _l("Counseling"),
+    "information": _l("Information"),
+    "silent": _l("Silent call"),
+    "hang-up": _l("Hang-up"),
+    "prank": _l("Prank"),
+    "wrong-number": _l("Wrong number"),
+    "abusive": _l("Abusive"),
+    "test": _l("Test call"),
+}
+TOPICS = {
+    "study-pressure": _l("Study pressure"),
+    "family-conflict": _l("Family conflict"),
+    "relationships": _l("Relationships"),
+    "bullying": _l("Bullying"),
+    "emotional-distress": _l("Emotional distress"),
+    "self-harm": _l("Self-harm or suicidal thoughts"),
+    "other": _l("Other"),
+}
+RISKS = {
+    "none": _l("None"),
+    "low": _l("Low"),
+    "moderate": _l("Moderate"),
+    "high": _l("High"),
+    "imminent": _l("Imminent"),
+}
+ACTIONS = {
+    "support": _l("Support given"),
+    "information": _l("Information given"),
+    "appointment": _l("Counseling appointment booked"),
+    "referral": _l("Referred to a partner hospital"),
+    "emergency-services": _l("Emergency services contacted"),
+    "follow-up": _l("Follow-up planned"),
+}
+CALLER_TYPES = {
+    "student": _l("Student"),
+    "parent": _l("Parent"),
+    "teacher": _l("Teacher"),
+    "other": _l("Other"),
+}
+AGE_BANDS = {
+    "under-12": _l("Under 12"),
+    "12-14": "12-14",
+    "15-17": "15-17",
+    "18-24": "18-24",
+    "25-44": "25-44",
+    "45-64": "45-64",
+    "65-plus": _l("65 and over"),
+    "unknown": _l("Unknown"),
+}
+RESULTS = {
+    "answered": _l("Answered"),
+    "overflowed": _l("Overflowed"),
+    "fallback": _l("Reached the fallback line"),
+    "missed": _l("Missed"),
+    "abandoned": _l("Abandoned while ringing"),
+    "error": _l("Error (fallback)"),
+    "unknown": _l("Outcome unknown"),
+    "routing": _l("In progress"),
+}
+ATTEMPT_RESULTS = {
+    "bridged": _l("Took the call"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "no-key": _l("Picked up, no key (voicemail?)"),
+    "no-answer": _l("No answer"),
+    "busy": _l("Busy"),
+    "failed": _l("Failed"),
+    "canceled": _l("Stopped ringing"),
+    "busy-elsewhere": _l("On another call"),
+    "abandoned": _l("Caller hung up"),
+}
+ROLES = {
+    "admin": _l("Administrator"),
+    "operator": _l("Operator"),
+    "supervisor": _l("Supervisor"),
+    "counselor": _l("Counselor"),
+}
+ALL = {
+    "call_types": CALL_TYPES,
+    "topics": TOPICS,
+    "risks": RISKS,
+    "actions": ACTIONS,
+    "caller_types": CALLER_TYPES,
+    "age_bands": AGE_BANDS,
+    "results": RESULTS,
+    "attempt_results": ATTEMPT_RESULTS,
+    "roles": ROLES,
+}

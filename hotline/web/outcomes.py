@@ -1,0 +1,37 @@
+"""The counselor's pages: calls waiting for an outcome, and the outcome form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from hotline import clock
+from hotline.records.detail import call_view
+from hotline.records.outcomes import own_call, repeat_count, waiting_for_outcome
+from hotline.web import labels
+from hotline.web.context import database, viewer
+from hotline.web.outcome_form import outcome_form, try_save
+
+outcomes = Blueprint("outcomes", __name__)
+
+
+@outcomes.get("/outcomes")
+def waiting() -> str:
+    with database().read() as db:
+        found = waiting_for_outcome(db, viewer())
+    return render_template("outcomes_waiting.html", calls=found)
+
+
+@outcomes.route("/calls/<int:call_id>/outcome", methods=["GET", "POST"])
+def form(call_id: int) -> tuple[str, int] | Response:
+    now, who = clock.now(), viewer()
+    with database().write() as db:
+        call = own_call(db, who, call_id)
+        if call is None:
+            abort(404)
+        form = outcome_form(db, call)
+        if form.validate_on_submit() and try_save(db, call, form, who, now):
+            return redirect(url_for("outcomes.waiting"))
+        context = {"call": call_view(db, who, call.id, now), "repeat": repeat_count(db, call)}
+    status = 400 if form.is_submitted() else 200
+    return render_template("outcome_form.html", form=form, labels=labels.ALL, **context), status

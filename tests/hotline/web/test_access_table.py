@@ -1,0 +1,71 @@
+"""Deny by default: the access table covers every route, and each role reaches only its cells."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+
+from hotline.clock import now
+from hotline.web.access import PUBLIC, TWILIO, roles_for
+from tests.hotline.web.browser import Browser
+
+ROLES = ["admin", "operator", "supervisor", "counselor"]
+
+
+def routes(app: Flask, call_id: int) -> list[tuple[str, str, str]]:
+    """(endpoint, method, path) of every people's route (Twilio's are signed, not sessions)."""
+    found = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if roles_for(rule.endpoint) == TWILIO or rule.endpoint == "static":
+                continue
+            args = {name: call_id for name in rule.arguments}
+            method = "GET" if "GET" in (rule.methods or ()) else "POST"
+            found.append((rule.endpoint, method, url_for(rule.endpoint, **args)))
+    return found
+
+
+def test_every_route_of_the_app_is_in_the_access_table(web_app: Flask) -> None:
+    missing = [r.endpoint for r in web_app.url_map.iter_rules() if roles_for(r.endpoint) is None]
+    assert missing == []
+
+
+def test_a_stranger_is_sent_to_sign_in_everywhere_but_the_public_pages(
+    web_app: Flask, world: Any
+) -> None:
+    call_id = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    stranger = Browser(web_app)
+    for endpoint, method, path in routes(web_app, call_id):
+        answer = stranger.client.open(path, method=method)
+        if roles_for(endpoint) == PUBLIC:
+            assert answer.status_code in (200, 302), endpoint
+        elif method == "GET":
+            assert (answer.status_code, answer.location) == (302, "/login"), endpoint
+        else:
+            assert answer.status_code == 401, endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_pages_the_table_gives_it(
+    web_app: Flask, world: Any, role: str
+) -> None:
+    options = {"counselor": "wang-li"} if role == "counselor" else {}
+    user = world.user(f"user-{role}", role, **options)
+    call_id = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    browser = Browser(web_app)
+    assert browser.sign_in(user).status_code == 302
+    for endpoint, method, path in routes(web_app, call_id):
+        answer = browser.client.open(path, method=method)
+        allowed = roles_for(endpoint)
+        assert allowed is not None
+        if allowed == PUBLIC:
+            continue
+        if role in allowed:
+            # Reached: a page, a redirect inside the app, or a refused token on a bare POST.
+            assert answer.status_code in (200, 302, 400), (endpoint, answer.status_code)
+            assert answer.location != "/login", endpoint
+        else:
+            assert answer.status_code == 403, (endpoint, answer.status_code)
