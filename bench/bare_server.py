@@ -11,7 +11,7 @@ from flask import Flask, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hotline.server import serve  # noqa: E402 - after the path is set
+from hotline.server import serve
 
 TWIML = (
     '<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" '

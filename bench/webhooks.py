@@ -130,18 +130,34 @@ def signed_requests(path: Path, base: str, count: int) -> None:
     validator = RequestValidator(TOKEN)
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
-            form = {"CallSid": f"CA{uuid.uuid4().hex}", "AccountSid": "AC" + "0" * 32,
-                    "From": f"+86138{n:08d}", "To": LINE, "CallStatus": "ringing",
-                    "Direction": "inbound", "ApiVersion": "2010-04-01"}  # fmt: skip
+            form = {
+                "CallSid": f"CA{uuid.uuid4().hex}",
+                "AccountSid": "AC" + "0" * 32,
+                "From": f"+86138{n:08d}",
+                "To": LINE,
+                "CallStatus": "ringing",
+                "Direction": "inbound",
+                "ApiVersion": "2010-04-01",
+            }
             out.write(f"{validator.compute_signature(url, form)}\t{urlencode(form)}\n")
 
 
 def run_wrk(base: str, connections: int, duration: int, requests: Path) -> Load:
     threads = min(2, connections)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-               "-s", str(ROOT / "bench" / "signed_requests.lua"),
-               base + "/webhooks/voice/incoming", "--", str(requests), str(threads),
-               "/webhooks/voice/incoming"]  # fmt: skip
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-s",
+        str(ROOT / "bench" / "signed_requests.lua"),
+        base + "/webhooks/voice/incoming",
+        "--",
+        str(requests),
+        str(threads),
+        "/webhooks/voice/incoming",
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
@@ -168,7 +184,9 @@ def _latency(output: str, label: str) -> float:
 
 def _errors(output: str) -> int:
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     return (int(non_2xx.group(1)) if non_2xx else 0) + (
         sum(int(g) for g in socket.groups()) if socket else 0
     )
@@ -187,7 +205,9 @@ def whole_calls(base: str, count: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--engines", default="sqlite,postgresql")
@@ -200,14 +220,27 @@ def main() -> None:
     python = sys.executable
     print(f"{os.cpu_count()} cores, {args.workers} workers x 4 threads, {args.duration} s per load")
     bare_env = environment("sqlite:///unused.db", 8791)
-    bare = start([python, str(ROOT / "bench" / "bare_server.py"), "--port", "8791",
-                  "--workers", str(args.workers)], bare_env, 8791, work / "bare.log")  # fmt: skip
+    bare = start(
+        [
+            python,
+            str(ROOT / "bench" / "bare_server.py"),
+            "--port",
+            "8791",
+            "--workers",
+            str(args.workers),
+        ],
+        bare_env,
+        8791,
+        work / "bare.log",
+    )
     requests = work / "requests.tsv"
     signed_requests(requests, "http://127.0.0.1:8791", 20_000)
     bare_load = run_wrk("http://127.0.0.1:8791", 100, args.duration, requests)
     stop(bare)
-    print(f"\nbare endpoint   c=100: {bare_load.rps:8.0f} req/s  p50 {bare_load.p50_ms:6.2f} ms  "
-          f"p99 {bare_load.p99_ms:6.2f} ms  errors {bare_load.errors}  wrk CPU {bare_load.tool_cpu:.2f} cores")  # fmt: skip
+    print(
+        f"\n{'':<24}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'x bare':>8}{'wrk CPU':>9}"
+    )
+    print(row("bare endpoint, c=100", bare_load, bare_load))
     for kind in args.engines.split(","):
         bench_engine(kind, args, work, python, bare_load)
     print(f"\nlogs in {work}")
@@ -218,8 +251,12 @@ def bench_engine(kind: str, args: argparse.Namespace, work: Path, python: str, b
     url, pg_name = prepare_database(kind, work, args.pg_url)
     env = environment(url, port)
     base = f"http://127.0.0.1:{port}"
-    server = start([python, "-m", "hotline", "serve", "--port", str(port), "--workers",
-                    str(args.workers)], env, port, work / f"{kind}.log")  # fmt: skip
+    server = start(
+        [python, "-m", "hotline", "serve", "--port", str(port), "--workers", str(args.workers)],
+        env,
+        port,
+        work / f"{kind}.log",
+    )
     try:
         requests = work / f"{kind}.tsv"
         signed_requests(requests, base, 60_000)
@@ -235,12 +272,18 @@ def bench_engine(kind: str, args: argparse.Namespace, work: Path, python: str, b
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
             admin.dispose()
-    print(f"\n{kind}")
-    print(f"  incoming c=100: {busy.rps:8.0f} req/s  p50 {busy.p50_ms:6.2f} ms  p99 {busy.p99_ms:6.2f} ms"
-          f"  errors {busy.errors}  ratio to bare {busy.rps / bare.rps:.2f}  wrk CPU {busy.tool_cpu:.2f} cores")  # fmt: skip
-    print(f"  incoming c=1:   {single.rps:8.0f} req/s  p50 {single.p50_ms:6.2f} ms  p99 {single.p99_ms:6.2f} ms"
-          f"  errors {single.errors}")  # fmt: skip
-    print(f"  whole call: {per_call:.1f} requests per completed call, {calls_per_s:.1f} calls/s (one at a time)")
+    print(row(f"{kind} incoming, c=100", busy, bare))
+    print(row(f"{kind} incoming, c=1", single, bare))
+    print(
+        f"{kind} whole call: {per_call:.1f} requests a call, {calls_per_s:.1f} calls/s one by one"
+    )
+
+
+def row(label: str, load: Load, bare: Load) -> str:
+    return (
+        f"{label:<24}{load.rps:>8.0f}{load.p50_ms:>9.2f}{load.p99_ms:>9.2f}{load.errors:>8}"
+        f"{load.rps / bare.rps:>8.2f}{load.tool_cpu:>9.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Counselor, Hotline
-from hotline.rota_versions import load_history, newest_version_id
+from hotline.rota_versions import load_history, newest_version_id, version_at
+from rota import coverage
 from rota.history import RotaHistory
 from rota.index import PreparedIndex
 from rota.model import Tiers
@@ -62,13 +63,12 @@ def find_hotline(session: Session, key: str) -> Hotline:
 
 
 def on_duty(session: Session, hotline_key: str, at: datetime) -> Duty:
-    """From a cold read of the line's versions (CLI, one-off questions)."""
-    hotline = find_hotline(session, hotline_key)
-    history = load_history(session, hotline.id)
-    version = history.version_at(at)
-    return describe(
-        session, hotline_key, at, version.number if version else None, history.on_duty(at)
-    )
+    """From a cold read (CLI, one-off questions): only the version in force at `at` is read."""
+    version = version_at(session, hotline_key, at)
+    if version is None:
+        find_hotline(session, hotline_key)  # an unknown line is an error, not an empty rota
+        return describe(session, hotline_key, at, None, ())
+    return describe(session, hotline_key, at, version.number, coverage.on_duty(version.rota, at))
 
 
 def describe(

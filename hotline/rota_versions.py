@@ -141,6 +141,20 @@ def load_history(session: Session, hotline_id: int) -> RotaHistory:
     )
 
 
+def version_at(session: Session, hotline_key: str, at: datetime) -> Version | None:
+    """The one version of a line in force at `at` (the later number on a tie), read alone."""
+    row = session.execute(
+        select(RotaVersion.number, RotaVersion.saved_at, RotaVersion.document)
+        .join(Hotline, Hotline.id == RotaVersion.hotline_id)
+        .where(Hotline.key == hotline_key, RotaVersion.saved_at <= at)
+        .order_by(RotaVersion.saved_at.desc(), RotaVersion.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Version(row.number, row.saved_at, from_document(row.document, around=at))
+
+
 def newest_version_id(session: Session) -> int:
     """A number that grows with every version saved anywhere: the per-process cache's watermark."""
     return int(session.scalar(select(func.coalesce(func.max(RotaVersion.id), 0))) or 0)

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from datetime import date, datetime, time
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,9 +49,16 @@ def to_document(rota: LineRota) -> Document:
     }
 
 
-def from_document(doc: Mapping[str, Any]) -> LineRota:
-    """The rota that `to_document` wrote; ValueError naming the place of anything malformed."""
+def from_document(doc: Mapping[str, Any], around: datetime | None = None) -> LineRota:
+    """The rota that `to_document` wrote; ValueError naming the place of anything malformed.
+
+    With `around` (an instant), only the overrides and leave whose dates come within two days
+    of it are read: enough to answer for that instant, and far cheaper for a long rota. The
+    test is on the written dates as text (ISO dates sort as text), and no zone or offset moves
+    a moment by as much as a day.
+    """
     _fields(doc, {"timezone", "patterns", "overrides", "leave", "inactive"}, "rota")
+    near = _near(around)
     try:
         tz = ZoneInfo(_get(doc, "timezone", str, "rota"))
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -65,13 +72,32 @@ def from_document(doc: Mapping[str, Any]) -> LineRota:
         overrides=tuple(
             _read_override(item, f"overrides[{n}]")
             for n, item in enumerate(_get(doc, "overrides", list, "rota"))
+            if near(item)
         ),
         leave=tuple(
             _read_leave(item, f"leave[{n}]")
             for n, item in enumerate(_get(doc, "leave", list, "rota"))
+            if near(item)
         ),
         inactive=frozenset(_names(doc, "inactive", "rota")),
     )
+
+
+def _near(around: datetime | None) -> Callable[[Any], bool]:
+    if around is None:
+        return lambda item: True
+    first = (around - timedelta(days=2)).date().isoformat()
+    last = (around + timedelta(days=2)).date().isoformat()
+
+    def near(item: Any) -> bool:
+        if not isinstance(item, Mapping):
+            return True  # let the reader name the problem
+        start, end = item.get("start"), item.get("end")
+        if not isinstance(start, str) or not isinstance(end, str):
+            return True
+        return start[:10] <= last and end[:10] >= first
+
+    return near
 
 
 def _pattern_document(pattern: Pattern) -> Document:

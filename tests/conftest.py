@@ -174,8 +174,9 @@ class RecordsWorld:
         from sqlalchemy import select
 
         with self.database.read() as reading:
-            found: int = reading.scalar(select(model.id).where(model.key == key))
-        return found
+            found = reading.scalar(select(model.id).where(model.key == key))
+        assert found is not None, key
+        return int(found)
 
     def user(self, username: str, role: str, **options: Any) -> dict[str, Any]:
         """The user, with `password` and (for TOTP) `secret` to sign in with."""

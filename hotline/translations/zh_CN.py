@@ -4,7 +4,7 @@
 Kept as a table so a new English text without a translation is caught by a test.
 """
 
-ZH_CN = {
+ZH_CN: dict[str, str | tuple[str, ...]] = {
     "Account": "账户",
     "Username": "用户名",
     "Save": "保存",

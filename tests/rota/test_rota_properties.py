@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.rota.rota_oracle import Oracle
-from tests.rota.rota_strategies import Scenario, histories, rotas, scenarios, windows
 
 from rota.coverage import duty_shifts, find_gaps, on_duty, resolve_timeline, tier_count
 from rota.history import RotaHistory
 from rota.index import PreparedIndex
 from rota.model import LineRota, Segment, Tiers, Version
 from rota.snapshot import from_document, to_document
+from tests.rota.rota_oracle import Oracle
+from tests.rota.rota_strategies import Scenario, histories, rotas, scenarios, windows
 
 MINUTE = timedelta(minutes=1)
 FEW = settings(max_examples=40, deadline=None, database=None)
@@ -144,3 +144,13 @@ def test_snapshot_round_trip_is_exact(rota: LineRota) -> None:
     assert json.loads(json.dumps(document, sort_keys=True)) == document
     assert from_document(document) == rota
     assert to_document(from_document(document)) == document
+
+
+@FEW
+@given(scenarios())
+def test_a_document_read_around_an_instant_answers_for_it_as_the_whole_one(
+    scenario: Scenario,
+) -> None:
+    document = to_document(scenario.rota)
+    for at in list(minutes(scenario.start, scenario.end))[::97]:
+        assert on_duty(from_document(document, around=at), at) == on_duty(scenario.rota, at), at

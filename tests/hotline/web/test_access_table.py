@@ -22,7 +22,7 @@ def routes(app: Flask, call_id: int) -> list[tuple[str, str, str]]:
         for rule in app.url_map.iter_rules():
             if roles_for(rule.endpoint) == TWILIO or rule.endpoint == "static":
                 continue
-            args = {name: call_id for name in rule.arguments}
+            args: dict[str, Any] = {name: call_id for name in rule.arguments}
             method = "GET" if "GET" in (rule.methods or ()) else "POST"
             found.append((rule.endpoint, method, url_for(rule.endpoint, **args)))
     return found
