@@ -9,6 +9,7 @@ import click
 from sqlalchemy import func, select
 
 from hotline import logmask
+from hotline.accounts import create_demo_users
 from hotline.cli.context import database, settings
 from hotline.clock import now
 from hotline.config.importer import import_configuration
@@ -25,12 +26,13 @@ DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=default_workers, show_default=True)
-def serve_command(host: str, port: int, workers: int) -> None:
+@click.option("--threads", type=click.IntRange(1, 32), default=1, show_default=True)
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Run the web service (webhooks, web app, probes) with several workers."""
     _configure_logging()
     settings()  # stop here, with every problem named, when a setting is wrong
     load_spool_when_back(database(), DEFAULT_SPOOL_DIR)
-    serve(host, port, workers)
+    serve(host, port, workers, threads)
 
 
 @click.command("demo")
@@ -45,10 +47,17 @@ def demo_command(port: int) -> None:
         if not session.scalar(select(func.count()).select_from(Hotline)):
             import_configuration(session, DEMO_FILE.read_text(encoding="utf-8"), now())
             click.echo(f"loaded {DEMO_FILE.name} into the empty database")
+        logins = create_demo_users(session, now())
     click.echo(
-        f"\nhotline demo on http://127.0.0.1:{port}\n"
-        "Place a simulated call (in another terminal):\n"
+        f"\nhotline demo on http://127.0.0.1:{port}  (demo logins: password = demo-USERNAME)"
+    )
+    for username, password, role in logins[:5]:
+        click.echo(f"  {role:<11} {username:<20} {password}")
+    click.echo(f"  counselor   one account per counselor, e.g. {logins[-1][0]} / {logins[-1][1]}")
+    click.echo(
+        "\nPlace a simulated call (in another terminal):\n"
         "  HOTLINE_DEMO=1 .venv/bin/hotline simulate-call city --answer wang-li\n"
+        "then sign in as wang-li to record its outcome, and as supervisor to review it.\n"
     )
     serve("127.0.0.1", port, workers=2)
 

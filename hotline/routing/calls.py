@@ -35,7 +35,6 @@ from hotline.routing.records import (
     close_round,
     finish_bridged,
     outstanding_dial,
-    record_attempts,
 )
 
 MIN_RING_SECONDS = 5  # Twilio's smallest <Dial timeout>
@@ -60,7 +59,6 @@ def start_call(
         )
     if call is None:
         call = _new_call(session, ctx, lines, incoming, line, now)
-        session.flush()
     if call.result == ROUTING and call.dial_step is None:
         instructions = advance(session, call, lines, line, now)
         return [*_greet(line), *instructions]
@@ -92,13 +90,26 @@ def advance(
     """Ring the next round that has somebody free to ring; else the closing message."""
     plan = [Step.from_json(step) for step in call.plan]
     roster = Roster.read(session, call, plan, lines)
+    instructions = _next_round(session, call, plan, roster, line, now)
+    roster.write(session, call)
+    return instructions
+
+
+def _next_round(
+    session: Session,
+    call: Call,
+    plan: list[Step],
+    roster: Roster,
+    line: LineInfo | None,
+    now: datetime,
+) -> list[Instruction]:
     index, round_ = _next_position(call)
     while index < len(plan):
         step = plan[index]
         if step.is_fallback:
             if round_ > 0:
                 break  # the fallback has been rung: nothing is left to dial
-            return [_dial_fallback(session, call, index, step, roster, line, now)]
+            return [_dial_fallback(call, index, step, roster, line, now)]
         remaining = _remaining_wait(call, line, now)
         if remaining < MIN_RING_SECONDS:
             index, round_ = len(plan) - 1, 0  # the wait cap is used up: straight to the fallback
@@ -152,8 +163,7 @@ def _new_call(
         dial_step=None,
         dial_round=None,
     )
-    session.add(call)
-    return call
+    return call  # added by `Roster.write`, once its first dial is known: one INSERT, no UPDATE
 
 
 def _duties(
@@ -217,7 +227,7 @@ def _ring_round(
     roster.tried.update(skipped)
     targets: list[tuple[str, str | None]] = [(key, "busy-elsewhere") for key in skipped]
     targets += [(key, None) for key in chosen]
-    record_attempts(session, call, position, step, roster, targets, now)
+    roster.note(position, step, targets, now)
     if not chosen:
         return None
     call.dial_step, call.dial_round = position
@@ -227,7 +237,6 @@ def _ring_round(
 
 
 def _dial_fallback(
-    session: Session,
     call: Call,
     index: int,
     step: Step,
@@ -236,7 +245,7 @@ def _dial_fallback(
     now: datetime,
 ) -> Dial:
     assert step.fallback is not None
-    record_attempts(session, call, (index, 0), step, roster, [(FALLBACK, None)], now)
+    roster.note((index, 0), step, [(FALLBACK, None)], now)
     call.dial_step, call.dial_round = index, 0
     caller_id = line.number if line else step.fallback
     ring = Ring(FALLBACK, step.fallback, screen=False)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -55,6 +56,7 @@ class Roster:
     lines: Lines
     people: dict[str, Person]
     tried: set[str]
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, session: Session, call: Call, plan: list[Step], lines: Lines) -> Roster:
@@ -73,6 +75,43 @@ class Roster:
         tried = tried_targets(session, call) if call.dial_step is not None else set()
         return cls(lines, people, tried)
 
+    def note(
+        self,
+        position: tuple[int, int],
+        step: Step,
+        targets: list[tuple[str, str | None]],
+        now: datetime,
+    ) -> None:
+        """Attempts of a round (`result` None: still ringing), written by `write` at the end."""
+        line = self.lines.by_key.get(step.hotline or "")
+        for target, result in targets:
+            person = self.people.get(target)
+            self.pending.append(
+                {
+                    "step": position[0],
+                    "round": position[1],
+                    "kind": "fallback" if step.is_fallback else "counselor",
+                    "hotline_id": line.id if line else None,
+                    "tier": step.tier,
+                    "target": target,
+                    "counselor_id": person.id if person else None,
+                    "rota_version": step.version,
+                    "started_at": now,
+                    "ended_at": now if result else None,
+                    "result": result,
+                }
+            )
+
+    def write(self, session: Session, call: Call) -> None:
+        """The call row (a new one gets its id here) and every noted attempt, in one statement."""
+        session.add(call)
+        session.flush()
+        if self.pending:
+            rows = [{**row, "call_id": call.id} for row in self.pending]
+            # render_nulls: one statement for all rows, however their empty columns differ
+            session.execute(insert(CallAttempt).execution_options(render_nulls=True), rows)
+            self.pending.clear()
+
     def looks_free(self, key: str, call_sid: str, now: datetime) -> bool:
         """Worth a claim (the claim itself decides, atomically)."""
         person = self.people.get(key)
@@ -80,41 +119,6 @@ class Roster:
             return False
         lease_over = person.busy_until is None or person.busy_until <= now
         return person.busy_call_sid in (None, call_sid) or lease_over
-
-
-def record_attempts(
-    session: Session,
-    call: Call,
-    position: tuple[int, int],
-    step: Step,
-    roster: Roster,
-    targets: list[tuple[str, str | None]],
-    now: datetime,
-) -> None:
-    """One attempt per target of this round (`result` None: still ringing), in one statement."""
-    if not targets:
-        return
-    line = roster.lines.by_key.get(step.hotline or "")
-    session.execute(
-        insert(CallAttempt),
-        [
-            {
-                "call_id": call.id,
-                "step": position[0],
-                "round": position[1],
-                "kind": "fallback" if step.is_fallback else "counselor",
-                "hotline_id": line.id if line else None,
-                "tier": step.tier,
-                "target": target,
-                "counselor_id": person.id if (person := roster.people.get(target)) else None,
-                "rota_version": step.version,
-                "started_at": now,
-                "ended_at": now if result else None,
-                "result": result,
-            }
-            for target, result in targets
-        ],
-    )
 
 
 def tried_targets(session: Session, call: Call) -> set[str]:
