@@ -16,6 +16,8 @@ ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
 def default_workers() -> int:
+    """Processes, not threads, carry the load: a request is CPU-bound Python, and threads of
+    one process would wait on each other's GIL at every database round trip."""
     return min(2 * multiprocessing.cpu_count() + 1, 9)
 
 
@@ -34,7 +36,7 @@ class HotlineServer(BaseApplication):  # type: ignore[misc]
         return self.factory()
 
 
-def server_options(host: str, port: int, workers: int, threads: int = 4) -> dict[str, Any]:
+def server_options(host: str, port: int, workers: int, threads: int = 1) -> dict[str, Any]:
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -50,6 +52,6 @@ def server_options(host: str, port: int, workers: int, threads: int = 4) -> dict
 
 
 def serve(
-    host: str, port: int, workers: int, threads: int = 4, factory: Callable[[], Flask] = create_app
+    host: str, port: int, workers: int, threads: int = 1, factory: Callable[[], Flask] = create_app
 ) -> None:
     HotlineServer(server_options(host, port, workers, threads), factory).run()

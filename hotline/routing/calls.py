@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +36,9 @@ from hotline.routing.records import (
     close_round,
     finish_bridged,
     outstanding_dial,
+    tried_targets,
 )
+from hotline.routing.store import CallState, RoutedCall, call_by_sid, insert_attempts, insert_call
 
 MIN_RING_SECONDS = 5  # Twilio's smallest <Dial timeout>
 log = logging.getLogger(__name__)
@@ -51,18 +54,19 @@ def start_call(
     """
     lines = ctx.lines.current(session)
     line = lines.for_number(incoming.to)
-    call = session.scalar(select(Call).where(Call.call_sid == incoming.call_sid))
     if line is None:
         # The number dialed is ours (Twilio sent it), not the caller's: safe to name.
         log.warning(
             "call %s to %s, which no line has: global fallback", incoming.call_sid, incoming.to
         )
-    if call is None:
-        call = _new_call(session, ctx, lines, incoming, line, now)
-    if call.result == ROUTING and call.dial_step is None:
-        instructions = advance(session, call, lines, line, now)
-        return [*_greet(line), *instructions]
-    return [*_greet(line), *replay(session, call, line)]
+    existing = call_by_sid(session, incoming.call_sid)
+    if existing is not None:
+        return [*_greet(line), *_again(session, existing, lines, line, now)]
+    state, record = _new_call(session, ctx, lines, incoming, line, now)
+    roster = Roster.read(session, [Step.from_json(s) for s in state.plan], lines, set())
+    instructions = advance(session, state, roster, line, now)
+    insert_attempts(session, insert_call(session, state, **record), roster.pending)
+    return [*_greet(line), *instructions]
 
 
 def continue_call(
@@ -81,23 +85,41 @@ def continue_call(
     if outcome.bridged:
         finish_bridged(session, call, outcome, now)  # the action comes when the talk has ended
         return [Hangup()]
-    return advance(session, call, lines, line, now)
+    plan = [Step.from_json(step) for step in call.plan]
+    roster = Roster.read(session, plan, lines, tried_targets(session, call))
+    instructions = advance(session, call, roster, line, now)
+    insert_attempts(session, call.id, roster.pending)
+    return instructions
 
 
 def advance(
-    session: Session, call: Call, lines: Lines, line: LineInfo | None, now: datetime
+    session: Session, call: RoutedCall, roster: Roster, line: LineInfo | None, now: datetime
 ) -> list[Instruction]:
-    """Ring the next round that has somebody free to ring; else the closing message."""
-    plan = [Step.from_json(step) for step in call.plan]
-    roster = Roster.read(session, call, plan, lines)
-    instructions = _next_round(session, call, plan, roster, line, now)
-    roster.write(session, call)
-    return instructions
+    """Ring the next round that has somebody free to ring; else the closing message.
+
+    The attempts are noted on `roster`; the caller writes them with the call.
+    """
+    return _next_round(session, call, [Step.from_json(s) for s in call.plan], roster, line, now)
+
+
+def _again(
+    session: Session, state: CallState, lines: Lines, line: LineInfo | None, now: datetime
+) -> list[Instruction]:
+    """A repeated arrival: the same answer as the first time, nobody rung twice."""
+    call = session.get(Call, state.id)
+    assert call is not None
+    if call.result == ROUTING and call.dial_step is None:  # made by a status callback first
+        plan = [Step.from_json(step) for step in call.plan]
+        roster = Roster.read(session, plan, lines, set())
+        instructions = advance(session, call, roster, line, now)
+        insert_attempts(session, call.id, roster.pending)
+        return instructions
+    return replay(session, call, line)
 
 
 def _next_round(
     session: Session,
-    call: Call,
+    call: RoutedCall,
     plan: list[Step],
     roster: Roster,
     line: LineInfo | None,
@@ -141,7 +163,8 @@ def _new_call(
     incoming: IncomingCall,
     line: LineInfo | None,
     now: datetime,
-) -> Call:
+) -> tuple[CallState, dict[str, Any]]:
+    """The new call's routing state, and the rest of its record."""
     pseudonyms = linked_pseudonyms(
         incoming.caller,
         line.region if line else None,
@@ -150,20 +173,21 @@ def _new_call(
     )
     own, overflow = _duties(session, ctx, lines, line, now)
     fallback = (line.fallback_number if line else None) or ctx.fallback_number
-    call = Call(
+    state = CallState(
+        id=None,
         call_sid=incoming.call_sid,
         hotline_id=line.id if line else None,
-        caller=pseudonyms[0],
-        caller_link=pseudonyms[1] if len(pseudonyms) > 1 else None,
         arrived_at=now,
-        status="ringing",
-        result=ROUTING,
-        rota_version=own.version,
         plan=[step.as_json() for step in build_plan(own, overflow, fallback)],
-        dial_step=None,
-        dial_round=None,
+        result=ROUTING,
     )
-    return call  # added by `Roster.write`, once its first dial is known: one INSERT, no UPDATE
+    record = {
+        "caller": pseudonyms[0],
+        "caller_link": pseudonyms[1] if len(pseudonyms) > 1 else None,
+        "status": "ringing",
+        "rota_version": own.version,
+    }
+    return state, record
 
 
 def _duties(
@@ -183,13 +207,13 @@ def _greet(line: LineInfo | None) -> list[Instruction]:
     return [greeting(line.name, line.language)] if line is not None else []
 
 
-def _next_position(call: Call) -> tuple[int, int]:
+def _next_position(call: RoutedCall) -> tuple[int, int]:
     if call.dial_step is None or call.dial_round is None:
         return 0, 0
     return call.dial_step, call.dial_round + 1
 
 
-def _remaining_wait(call: Call, line: LineInfo | None, now: datetime) -> int:
+def _remaining_wait(call: RoutedCall, line: LineInfo | None, now: datetime) -> int:
     if line is None:
         return 0
     return line.max_wait_seconds - int((now - call.arrived_at).total_seconds())
@@ -197,7 +221,7 @@ def _remaining_wait(call: Call, line: LineInfo | None, now: datetime) -> int:
 
 def _ring_round(
     session: Session,
-    call: Call,
+    call: RoutedCall,
     position: tuple[int, int],
     step: Step,
     roster: Roster,
@@ -237,7 +261,7 @@ def _ring_round(
 
 
 def _dial_fallback(
-    call: Call,
+    call: RoutedCall,
     index: int,
     step: Step,
     roster: Roster,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import CursorResult, and_, or_, update
+from sqlalchemy import Table, and_, bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Counselor
@@ -18,23 +19,26 @@ RING_MARGIN = timedelta(seconds=15)
 BRIDGE_LEASE = timedelta(hours=4)
 
 
+_counselors = cast(Table, Counselor.__table__)
+_CLAIM = (
+    update(_counselors)
+    .where(
+        _counselors.c.key == bindparam("k"),
+        _counselors.c.active.is_(True),
+        or_(
+            _counselors.c.busy_call_sid.is_(None),
+            _counselors.c.busy_until <= bindparam("now"),
+            _counselors.c.busy_call_sid == bindparam("sid"),
+        ),
+    )
+    .values(busy_call_sid=bindparam("sid"), busy_until=bindparam("until"))
+)
+
+
 def claim(session: Session, key: str, call_sid: str, until: datetime, now: datetime) -> bool:
     """Reserve `key` for `call_sid` unless another call holds an unexpired lease on them."""
-    result = session.execute(
-        update(Counselor)
-        .where(
-            Counselor.key == key,
-            Counselor.active.is_(True),
-            or_(
-                Counselor.busy_call_sid.is_(None),
-                Counselor.busy_until <= now,
-                Counselor.busy_call_sid == call_sid,
-            ),
-        )
-        .values(busy_call_sid=call_sid, busy_until=until)
-        .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)
+    params = {"k": key, "sid": call_sid, "until": until, "now": now}
+    result = session.connection().execute(_CLAIM, params)
     return result.rowcount == 1
 
 

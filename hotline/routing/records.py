@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Call, CallAttempt, Counselor
@@ -14,6 +14,7 @@ from hotline.routing.decisions import Dial, Ring
 from hotline.routing.directory import LineInfo, Lines
 from hotline.routing.inputs import DialOutcome
 from hotline.routing.plan import FALLBACK, FALLBACK_RING_SECONDS, Step
+from hotline.routing.store import Person, staff
 
 ROUTING = "routing"
 # Attempt results after which a counselor is not rung again for this call.
@@ -39,19 +40,10 @@ def attempts_of(session: Session, call: Call, step: int, round_: int) -> list[Ca
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    key: str
-    id: int
-    phone: str
-    active: bool
-    busy_call_sid: str | None
-    busy_until: datetime | None
-
-
 @dataclass(slots=True)
 class Roster:
-    """What one round of dialing needs, read once: lines, the plan's counselors, who was tried."""
+    """What one round of dialing needs, read once: lines, the plan's counselors, who was tried;
+    and the attempts noted while dialing, for one INSERT at the end."""
 
     lines: Lines
     people: dict[str, Person]
@@ -59,21 +51,8 @@ class Roster:
     pending: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def read(cls, session: Session, call: Call, plan: list[Step], lines: Lines) -> Roster:
-        staff = {key for step in plan for key in step.counselors}
-        rows = session.execute(
-            select(
-                Counselor.key,
-                Counselor.id,
-                Counselor.phone,
-                Counselor.active,
-                Counselor.busy_call_sid,
-                Counselor.busy_until,
-            ).where(Counselor.key.in_(staff))
-        )
-        people = {row.key: Person(*row) for row in rows}
-        tried = tried_targets(session, call) if call.dial_step is not None else set()
-        return cls(lines, people, tried)
+    def read(cls, session: Session, plan: list[Step], lines: Lines, tried: set[str]) -> Roster:
+        return cls(lines, staff(session, {key for step in plan for key in step.counselors}), tried)
 
     def note(
         self,
@@ -82,7 +61,7 @@ class Roster:
         targets: list[tuple[str, str | None]],
         now: datetime,
     ) -> None:
-        """Attempts of a round (`result` None: still ringing), written by `write` at the end."""
+        """Attempts of a round (`result` None: still ringing)."""
         line = self.lines.by_key.get(step.hotline or "")
         for target, result in targets:
             person = self.people.get(target)
@@ -101,16 +80,6 @@ class Roster:
                     "result": result,
                 }
             )
-
-    def write(self, session: Session, call: Call) -> None:
-        """The call row (a new one gets its id here) and every noted attempt, in one statement."""
-        session.add(call)
-        session.flush()
-        if self.pending:
-            rows = [{**row, "call_id": call.id} for row in self.pending]
-            # render_nulls: one statement for all rows, however their empty columns differ
-            session.execute(insert(CallAttempt).execution_options(render_nulls=True), rows)
-            self.pending.clear()
 
     def looks_free(self, key: str, call_sid: str, now: datetime) -> bool:
         """Worth a claim (the claim itself decides, atomically)."""
