@@ -50,6 +50,10 @@ class Settings:
     secret_key: str
     fallback_number: str
     retention_days: int
+    notes_retention_days: int
+    audit_retention_days: int
+    outbox_retention_days: int
+    totp_issuer: str
     demo: bool
 
     def __repr__(self) -> str:
@@ -79,6 +83,7 @@ class Settings:
             env = {**_demo_secrets(secrets_file or DEMO_SECRETS_FILE), **_present(env)}
         problems: list[str] = []
         reader = _Reader(env, problems)
+        retention = reader.positive_int("HOTLINE_RETENTION_DAYS", 1095)
         settings = cls(
             database_url=reader.text("HOTLINE_DATABASE_URL", DEFAULT_DATABASE_URL),
             public_url=reader.public_url(),
@@ -90,7 +95,11 @@ class Settings:
             pseudonym_key_previous=reader.key("HOTLINE_PSEUDONYM_KEY_PREVIOUS", required=False),
             secret_key=reader.required("HOTLINE_SECRET_KEY"),
             fallback_number=reader.e164("HOTLINE_FALLBACK_NUMBER"),
-            retention_days=reader.positive_int("HOTLINE_RETENTION_DAYS", 1095),
+            retention_days=retention,
+            notes_retention_days=reader.positive_int("HOTLINE_NOTES_RETENTION_DAYS", retention),
+            audit_retention_days=reader.positive_int("HOTLINE_AUDIT_RETENTION_DAYS", retention),
+            outbox_retention_days=reader.positive_int("HOTLINE_OUTBOX_RETENTION_DAYS", 90),
+            totp_issuer=reader.text("HOTLINE_TOTP_ISSUER", "Hotline"),
             demo=demo,
         )
         if (

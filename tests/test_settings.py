@@ -22,13 +22,13 @@ def test_every_problem_is_named_in_one_error() -> None:
         Settings.from_env(env)
     names = [problem.split(":")[0] for problem in raised.value.problems]
     assert names == [
+        "HOTLINE_RETENTION_DAYS",
         "HOTLINE_PUBLIC_URL",
         "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN",
         "HOTLINE_PSEUDONYM_KEY",
         "HOTLINE_SECRET_KEY",
         "HOTLINE_FALLBACK_NUMBER",
-        "HOTLINE_RETENTION_DAYS",
     ]
 
 
@@ -76,3 +76,12 @@ def test_demo_mode_still_takes_a_secret_given_in_the_environment(tmp_path: Path)
         {"HOTLINE_DEMO": "1", "TWILIO_AUTH_TOKEN": "given"}, secrets_file=tmp_path / "s.json"
     )
     assert settings.twilio_auth_token == "given"
+
+
+def test_the_retention_of_notes_and_audit_follows_the_records_unless_set() -> None:
+    settings = Settings.from_env({**TEST_ENV, "HOTLINE_RETENTION_DAYS": "1200"})
+    assert (settings.notes_retention_days, settings.audit_retention_days) == (1200, 1200)
+    shorter = Settings.from_env({**TEST_ENV, "HOTLINE_NOTES_RETENTION_DAYS": "365"})
+    assert (shorter.retention_days, shorter.notes_retention_days) == (1095, 365)
+    with pytest.raises(SettingsError, match="HOTLINE_OUTBOX_RETENTION_DAYS"):
+        Settings.from_env({**TEST_ENV, "HOTLINE_OUTBOX_RETENTION_DAYS": "0"})

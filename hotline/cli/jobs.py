@@ -23,7 +23,7 @@ Job = Callable[[Database, Settings, datetime], dict[str, Any]]
 
 def retention_purge(database: Database, current: Settings, now: datetime) -> dict[str, Any]:
     """Batches until nothing is left to delete; each batch is its own transaction."""
-    policy = records_policy(current.retention_days)
+    policy = records_policy(current)
     total: Counter[str] = Counter()
     while True:
         with database.write() as db:

@@ -1,13 +1,10 @@
-"""Settings of the records that `settings.py` does not hold yet, read with defaults.
-
-Each is an environment variable; `records_policy()` reads them once per boundary.
-"""
+"""How long each class of record is kept, and the other limits of the records, from settings."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
+
+from settings import Settings
 
 DEFAULT_NOTE_MAX_CHARS = 4000
 UNKNOWN_AFTER_HOURS = 4
@@ -26,22 +23,11 @@ class RecordsPolicy:
     totp_issuer: str = "Hotline"
 
 
-def records_policy(retention_days: int, environ: Mapping[str, str] | None = None) -> RecordsPolicy:
-    """`retention_days` is HOTLINE_RETENTION_DAYS; the note and audit classes default to it."""
-    env = os.environ if environ is None else environ
+def records_policy(settings: Settings) -> RecordsPolicy:
     return RecordsPolicy(
-        call_days=retention_days,
-        note_days=_days(env, "HOTLINE_NOTES_RETENTION_DAYS", retention_days),
-        audit_days=_days(env, "HOTLINE_AUDIT_RETENTION_DAYS", retention_days),
-        outbox_days=_days(env, "HOTLINE_OUTBOX_RETENTION_DAYS", 90),
-        totp_issuer=env.get("HOTLINE_TOTP_ISSUER") or "Hotline",
+        call_days=settings.retention_days,
+        note_days=settings.notes_retention_days,
+        audit_days=settings.audit_retention_days,
+        outbox_days=settings.outbox_retention_days,
+        totp_issuer=settings.totp_issuer,
     )
-
-
-def _days(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name}: must be a whole number of days >= 1, got {raw!r}")
-    return int(raw)

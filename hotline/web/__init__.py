@@ -26,7 +26,7 @@ def init_app(app: Flask) -> CSRFProtect:
     """Returns the CSRF protection, so the app factory can exempt Twilio's signed webhooks."""
     settings = app.extensions["hotline"].settings
     app.extensions["hotline.accounts"] = WebAccounts(
-        Throttle(settings.secret_key.encode()), records_policy(settings.retention_days)
+        Throttle(settings.secret_key.encode()), records_policy(settings)
     )
     sessions.init_app(app)
     access.init_app(app)  # before CSRF: a stranger is sent to sign in, not told about tokens
