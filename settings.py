@@ -54,6 +54,7 @@ class Settings:
     audit_retention_days: int
     outbox_retention_days: int
     totp_issuer: str
+    proxy_hops: int
     demo: bool
 
     def __repr__(self) -> str:
@@ -100,6 +101,7 @@ class Settings:
             audit_retention_days=reader.positive_int("HOTLINE_AUDIT_RETENTION_DAYS", retention),
             outbox_retention_days=reader.positive_int("HOTLINE_OUTBOX_RETENTION_DAYS", 90),
             totp_issuer=reader.text("HOTLINE_TOTP_ISSUER", "Hotline"),
+            proxy_hops=reader.count("HOTLINE_PROXY_HOPS", 0),
             demo=demo,
         )
         if (
@@ -161,6 +163,15 @@ class _Reader:
             )
             return None
         return PseudonymKey(int(match.group(1)), bytes.fromhex(match.group(2)))
+
+    def count(self, name: str, default: int) -> int:
+        raw = self.env.get(name, "")
+        if not raw:
+            return default
+        if not raw.isdigit() or int(raw) > 10:
+            self.problems.append(f"{name}: must be a whole number from 0 to 10, got {raw!r}")
+            return default
+        return int(raw)
 
     def positive_int(self, name: str, default: int) -> int:
         raw = self.env.get(name, "")

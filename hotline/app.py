@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import web
 from hotline.db import Database
@@ -32,6 +33,11 @@ def create_app(
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
         MAX_FORM_PARTS=MAX_FORM_PARTS,
     )
+    if settings.proxy_hops:
+        # Behind N trusted proxies the client's address is in X-Forwarded-For: login throttling
+        # and the audit log need it. Webhook signatures never depend on it (HOTLINE_PUBLIC_URL).
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["hotline"] = Runtime(settings, database, spool_dir=spool_dir)
     _add_probes(app)
     csrf = web.init_app(app)

@@ -85,3 +85,9 @@ def test_the_retention_of_notes_and_audit_follows_the_records_unless_set() -> No
     assert (shorter.retention_days, shorter.notes_retention_days) == (1095, 365)
     with pytest.raises(SettingsError, match="HOTLINE_OUTBOX_RETENTION_DAYS"):
         Settings.from_env({**TEST_ENV, "HOTLINE_OUTBOX_RETENTION_DAYS": "0"})
+
+
+def test_proxy_hops_are_a_small_count() -> None:
+    assert Settings.from_env({**TEST_ENV, "HOTLINE_PROXY_HOPS": "1"}).proxy_hops == 1
+    with pytest.raises(SettingsError, match="HOTLINE_PROXY_HOPS"):
+        Settings.from_env({**TEST_ENV, "HOTLINE_PROXY_HOPS": "many"})

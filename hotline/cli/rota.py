@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy.orm import Session
 
 from hotline.calendar import UnknownCounselor, counselor_calendar, hotline_calendar
 from hotline.cli.context import database, fail, parse_moment_option, write
 from hotline.clock import now
 from hotline.duty import UnknownHotline, find_hotline, on_duty
+from hotline.models import Hotline
 from hotline.rota_versions import load_history
 from rota.localtime import to_instant
 
@@ -28,14 +30,8 @@ def rota() -> None:
 def rota_on_duty(hotline: str, at_text: str | None) -> None:
     """The tiers of HOTLINE at an instant (default now), as JSON."""
     with database().read() as session:
-        try:
-            line = find_hotline(session, hotline)
-        except UnknownHotline as exc:
-            fail(str(exc))
-        at = now()
-        if at_text is not None:
-            at = to_instant(parse_moment_option(at_text, "--at"), ZoneInfo(line.timezone))
-        duty = on_duty(session, hotline, at)
+        line, at = _line_and_instant(session, hotline, at_text, "--at")
+        duty = on_duty(session, line.key, at)
     write(json.dumps(duty.as_json(), ensure_ascii=False, indent=2))
 
 
@@ -46,13 +42,7 @@ def rota_on_duty(hotline: str, at_text: str | None) -> None:
 def rota_gaps(hotline: str, from_text: str | None, days: int) -> None:
     """Where tier 1 of HOTLINE has nobody, as a JSON list of UTC intervals."""
     with database().read() as session:
-        try:
-            line = find_hotline(session, hotline)
-        except UnknownHotline as exc:
-            fail(str(exc))
-        start = now()
-        if from_text is not None:
-            start = to_instant(parse_moment_option(from_text, "--from"), ZoneInfo(line.timezone))
+        line, start = _line_and_instant(session, hotline, from_text, "--from")
         gaps = load_history(session, line.id).gaps(start, start + timedelta(days=days))
     write(
         json.dumps(
@@ -82,6 +72,19 @@ def rota_ical(hotline_key: str | None, counselor_key: str | None, days: int) -> 
         except (UnknownHotline, UnknownCounselor) as exc:
             fail(str(exc))
     sys.stdout.buffer.write(data)
+
+
+def _line_and_instant(
+    session: Session, hotline: str, text: str | None, option: str
+) -> tuple[Hotline, datetime]:
+    """The line, and the instant `text` means there (now when not given)."""
+    try:
+        line = find_hotline(session, hotline)
+    except UnknownHotline as exc:
+        fail(str(exc))
+    if text is None:
+        return line, now()
+    return line, to_instant(parse_moment_option(text, option), ZoneInfo(line.timezone))
 
 
 def _z(text: str) -> str:
