@@ -1,6 +1,12 @@
 """Typed SQLAlchemy models; import from here."""
 
-from hotline.models.accounts import AuditEntry, LoginFailure, User, UserHotline
+from hotline.models.accounts import (
+    AuditEntry,
+    AuditPurgePermit,
+    LoginFailure,
+    User,
+    UserHotline,
+)
 from hotline.models.base import Base
 from hotline.models.calls import Call, CallAttempt
 from hotline.models.records import CallOutcome, OutboxMessage
@@ -16,6 +22,7 @@ from hotline.models.rota import (
 
 __all__ = [
     "AuditEntry",
+    "AuditPurgePermit",
     "Base",
     "Call",
     "CallAttempt",

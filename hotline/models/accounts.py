@@ -61,8 +61,8 @@ class LoginFailure(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which record, when. Append-only (a trigger on PostgreSQL); only the
-    retention purge removes old entries.
+    """Who did what to which record, when. Append-only (triggers refuse updates and deletes);
+    only the retention purge removes old entries.
     """
 
     __tablename__ = "audit_log"
@@ -74,3 +74,13 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]]
+
+
+class AuditPurgePermit(Base):
+    """On SQLite, the retention purge's permit to delete audit entries: a row inserted and
+    removed within the purge's own transaction, which the append-only triggers look for.
+    (PostgreSQL's trigger reads a transaction setting instead.)"""
+
+    __tablename__ = "audit_purge_permits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
