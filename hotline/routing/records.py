@@ -108,7 +108,7 @@ def close_round(session: Session, call: Call, outcome: DialOutcome, now: datetim
         if attempt.result == "busy-elsewhere":
             continue
         rung.append(attempt.target)
-        attempt.ended_at = now
+        attempt.ended_at = attempt.ended_at or now  # a picked-up leg stopped ringing earlier
         attempt.result = _result_of(attempt, outcome)
     return rung
 

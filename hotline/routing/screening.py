@@ -17,7 +17,7 @@ from hotline.routing.decisions import Bridge, Hangup, Instruction, Screen
 from hotline.routing.inputs import RoutingContext, ScreenLeg
 from hotline.routing.plan import Step
 from hotline.routing.prompts import screen_prompt
-from hotline.routing.records import ROUTING
+from hotline.routing.records import ROUTING, attempts_of
 
 ACCEPT_KEY = "1"
 
@@ -32,12 +32,23 @@ def screen_answered(
     call, attempt = found
     attempt.dial_call_sid = leg.leg_sid
     if attempt.result is None:
-        attempt.result = "answered"
-    step = Step.from_json(call.plan[leg.step])
-    line = ctx.lines.current(session).by_key.get(step.hotline or "")
+        attempt.result, attempt.ended_at = "answered", now  # the ring ended at the pickup
+    _cancel_the_rest(session, call, attempt, now)
+    lines = ctx.lines.current(session)
+    # The line the caller dialed (an overflowed call is still a call to that line), else the
+    # line whose tier is rung.
+    dialed = lines.by_id.get(call.hotline_id) if call.hotline_id else None
+    line = dialed or lines.by_key.get(Step.from_json(call.plan[leg.step]).hotline or "")
     if line is None:
         return [Hangup()]
     return [Screen(screen_prompt(line.name, line.language), leg.step, leg.round, leg.target)]
+
+
+def _cancel_the_rest(session: Session, call: Call, answered: CallAttempt, now: datetime) -> None:
+    """Twilio cancels the other legs of a dial at its first pickup: they stopped ringing now."""
+    for other in attempts_of(session, call, answered.step, answered.round):
+        if other.id != answered.id and other.result is None:
+            other.result, other.ended_at = "canceled", now
 
 
 def screen_choice(session: Session, leg: ScreenLeg, now: datetime) -> list[Instruction]:

@@ -13,11 +13,12 @@ from hotline.config.importer import import_configuration
 from hotline.duty import DutyIndex
 from hotline.models import Call, CallAttempt, Hotline
 from hotline.routing.calls import continue_call, start_call
-from hotline.routing.decisions import Dial, Instruction
+from hotline.routing.decisions import Dial, Instruction, Screen
 from hotline.routing.directory import LineDirectory
-from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext
+from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext, ScreenLeg
+from hotline.routing.screening import screen_answered
 from settings import Settings
-from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK, PHONES, ROUTING_CONFIG
+from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK, PHONES, ROUTING_CONFIG, SCHOOL
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 
@@ -100,3 +101,34 @@ def test_the_plan_records_who_should_have_answered_and_from_which_version(
         (None, None, [], None),
     ]
     assert call.plan[-1]["fallback"] == CITY_FALLBACK
+
+
+def test_the_first_pickup_stops_the_other_legs_ringing_at_that_moment(
+    session: Session, ctx: RoutingContext
+) -> None:
+    start_call(session, ctx, IncomingCall("CA6", SCHOOL, CANARY), NOW)  # rings three at once
+    picked_up = NOW + timedelta(seconds=4)
+    leg = ScreenLeg("CA6", "CA" + "7" * 32, 0, 0, "he-fang")
+    screen_answered(session, ctx, leg, picked_up)
+    rows = session.execute(
+        select(CallAttempt.target, CallAttempt.result, CallAttempt.ended_at).order_by(
+            CallAttempt.id
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        ("he-fang", "answered", picked_up),
+        ("ma-jun", "canceled", picked_up),
+        ("lin-xue", "canceled", picked_up),
+    ]
+
+
+def test_an_overflowed_call_is_announced_as_the_line_the_caller_dialed(
+    session: Session, ctx: RoutingContext
+) -> None:
+    start_call(session, ctx, IncomingCall("CA8", SCHOOL, CANARY), NOW)
+    # Nobody of the school's tier answers: the call overflows to the city line's tier 1.
+    continue_call(session, ctx, _no_answer("CA8", 0, 0), NOW + timedelta(seconds=25))
+    leg = ScreenLeg("CA8", "CA" + "8" * 32, 1, 0, "wang-li")  # the city line's tier 1
+    screen = screen_answered(session, ctx, leg, NOW + timedelta(seconds=30))
+    assert isinstance(screen[0], Screen)
+    assert "Sunshine School Line" in screen[0].prompt.text
