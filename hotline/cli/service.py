@@ -55,9 +55,10 @@ def demo_command(port: int) -> None:
         click.echo(f"  {role:<11} {username:<20} {password}")
     click.echo(f"  counselor   one account per counselor, e.g. {logins[-1][0]} / {logins[-1][1]}")
     click.echo(
-        "\nPlace a simulated call (in another terminal):\n"
-        "  HOTLINE_DEMO=1 .venv/bin/hotline simulate-call city --answer wang-li\n"
-        "then sign in as wang-li to record its outcome, and as supervisor to review it.\n"
+        "\nPlace a simulated call (in another terminal); who is on duty depends on the hour:\n"
+        "  HOTLINE_DEMO=1 .venv/bin/hotline rota on-duty city\n"
+        "  HOTLINE_DEMO=1 .venv/bin/hotline simulate-call city --answer KEY-OF-ONE-ON-DUTY\n"
+        "then sign in as that counselor to record its outcome, and as supervisor to review it.\n"
     )
     serve("127.0.0.1", port, workers=2)
 
