@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from hotline import clock
 from hotline.app import runtime
-from hotline.routing.calls import continue_call, start_call
+from hotline.routing.calls import continue_call, route_incoming
 from hotline.routing.decisions import Instruction
 from hotline.routing.screening import screen_answered, screen_choice
 from hotline.routing.status import record_status
@@ -46,10 +46,12 @@ def require_twilio_signature() -> None:
 
 @voice.post("/incoming")
 def incoming() -> Response:
-    def handle(session: Session) -> list[Instruction]:
-        return start_call(session, runtime().routing, forms.incoming(request.form), clock.now())
+    def route() -> list[Instruction]:
+        current = runtime()
+        call = forms.incoming(request.form)
+        return route_incoming(current.database, current.routing, call, clock.now())
 
-    return _routed(handle)
+    return _routed(route)
 
 
 @voice.post("/dial")
@@ -58,7 +60,7 @@ def dial_result() -> Response:
         outcome = forms.dial_outcome(request.form, request.args)
         return continue_call(session, runtime().routing, outcome, clock.now())
 
-    return _routed(handle)
+    return _routed(lambda: runtime().database.transact(handle))
 
 
 @voice.post("/screen")
@@ -100,9 +102,9 @@ def fallback() -> Response:
     return _fallback_response(spool=True)
 
 
-def _routed(handle: Handler) -> Response:
+def _routed(route: Callable[[], list[Instruction]]) -> Response:
     try:
-        instructions = runtime().database.transact(handle)
+        instructions = route()
     except Exception:  # every failure still reaches a human: see the module docstring
         runtime().counters.routing_errors += 1
         log.exception("routing failed for call %s; sent to the fallback line", _call_sid())

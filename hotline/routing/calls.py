@@ -8,12 +8,14 @@ message with emergency numbers. Twilio may repeat a request: the call's outstand
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.db import Database
 from hotline.models import Call
 from hotline.pseudonym import linked_pseudonyms
 from hotline.routing import leases
@@ -44,14 +46,35 @@ MIN_RING_SECONDS = 5  # Twilio's smallest <Dial timeout>
 log = logging.getLogger(__name__)
 
 
-def start_call(
-    session: Session, ctx: RoutingContext, incoming: IncomingCall, now: datetime
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A call as it arrives, planned before anything is written: its line, the plan from the
+    rota in force, the pseudonym. Planning reads only per-process copies (lines, rota index),
+    so the write transaction that follows is short: SQLite has one writer at a time."""
+
+    incoming: IncomingCall
+    lines: Lines
+    line: LineInfo | None
+    state: CallState
+    record: dict[str, Any]
+
+
+def route_incoming(
+    database: Database, ctx: RoutingContext, incoming: IncomingCall, now: datetime
 ) -> list[Instruction]:
-    """A call arrives: make its record and plan (once per CallSid) and ring the first round.
+    """A call arrives: plan it, then record it (once per CallSid) and ring the first round.
 
     Two requests with the same new CallSid at once: the second one's insert fails on the
-    unique CallSid, and the boundary runs it again, when it finds the first one's record.
+    unique CallSid, and `transact` runs it again, when it finds the first one's record.
     """
+    with database.read() as session:  # begins only if a per-process copy must be refreshed
+        arrival = plan_arrival(session, ctx, incoming, now)
+    return database.transact(lambda session: start_call(session, arrival, now))
+
+
+def plan_arrival(
+    session: Session, ctx: RoutingContext, incoming: IncomingCall, now: datetime
+) -> Arrival:
     lines = ctx.lines.current(session)
     line = lines.for_number(incoming.to)
     if line is None:
@@ -59,13 +82,20 @@ def start_call(
         log.warning(
             "call %s to %s, which no line has: global fallback", incoming.call_sid, incoming.to
         )
-    existing = call_by_sid(session, incoming.call_sid)
+    state, record = _new_call(session, ctx, lines, incoming, line, now)
+    return Arrival(incoming, lines, line, state, record)
+
+
+def start_call(session: Session, arrival: Arrival, now: datetime) -> list[Instruction]:
+    """Record the planned call and ring its first round; a repeated CallSid is answered again."""
+    line, lines = arrival.line, arrival.lines
+    existing = call_by_sid(session, arrival.incoming.call_sid)
     if existing is not None:
         return [*_greet(line), *_again(session, existing, lines, line, now)]
-    state, record = _new_call(session, ctx, lines, incoming, line, now)
+    state = replace(arrival.state)  # a retried transaction starts again from the plan
     roster = Roster.read(session, [Step.from_json(s) for s in state.plan], lines, set())
     instructions = advance(session, state, roster, line, now)
-    insert_attempts(session, insert_call(session, state, **record), roster.pending)
+    insert_attempts(session, insert_call(session, state, **arrival.record), roster.pending)
     return [*_greet(line), *instructions]
 
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, select, update
 
 from hotline.app import create_app
 from hotline.config.importer import import_configuration
 from hotline.db import Database
-from hotline.models import Counselor
+from hotline.models import Call, CallAttempt, Counselor
 from settings import Settings
 from tests.conftest import ENGINES, FreshDatabases
 from tests.webhooks.conftest import ALL_DAY, CANARY, CITY, PHONES
@@ -45,7 +45,9 @@ def shared_engine(
     engine.dispose()
 
 
-def _all_at_once(app: Flask, settings: Settings, round_: int) -> list[str]:
+def _all_at_once(
+    app: Flask, settings: Settings, round_: int, *, same_sid: bool = False
+) -> list[str]:
     """CALLERS incoming requests released together; the TwiML each one got."""
     url = settings.public_url + "/webhooks/voice/incoming"
     bodies: list[str] = []
@@ -53,7 +55,8 @@ def _all_at_once(app: Flask, settings: Settings, round_: int) -> list[str]:
 
     def call(index: int) -> None:
         client = WebhookClient(WsgiTransport(app), settings.twilio_auth_token)
-        form = [("CallSid", f"CA{round_:016d}{index:016d}"), ("From", CANARY), ("To", CITY)]
+        sid = f"CA{round_:016d}{0 if same_sid else index:016d}"
+        form = [("CallSid", sid), ("From", CANARY), ("To", CITY)]
         barrier.wait()
         reply = client.post(url, form)
         assert reply.status == 200
@@ -80,4 +83,17 @@ def test_simultaneous_calls_never_ring_the_same_single_counselor(
         assert len(dialed) == CALLERS
         assert sum(PHONES["wang-li"] in numbers for numbers in dialed) == 1
         assert all(numbers for numbers in dialed)  # everybody else reached the fallback line
+    assert app.extensions["hotline"].counters.routing_errors == 0
+
+
+def test_one_call_retried_at_the_same_moment_gets_one_record_and_one_plan(
+    shared_engine: Engine, settings: Settings
+) -> None:
+    database = Database(shared_engine)
+    app = create_app(settings, database)
+    bodies = _all_at_once(app, settings, 99, same_sid=True)
+    assert len(set(bodies)) == 1
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Call)) == 1
+        assert session.scalar(select(func.count()).select_from(CallAttempt)) == 1
     assert app.extensions["hotline"].counters.routing_errors == 0

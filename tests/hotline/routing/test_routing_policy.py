@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.config.importer import import_configuration
 from hotline.duty import DutyIndex
 from hotline.models import Call, CallAttempt, Hotline
-from hotline.routing.calls import continue_call, start_call
+from hotline.routing.calls import continue_call, plan_arrival, start_call
 from hotline.routing.decisions import Dial, Instruction, Screen
 from hotline.routing.directory import LineDirectory
 from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext, ScreenLeg
@@ -31,6 +31,13 @@ def ctx(session: Session, settings: Settings) -> RoutingContext:
     )
 
 
+def arrive(
+    session: Session, ctx: RoutingContext, incoming: IncomingCall, now: datetime
+) -> list[Instruction]:
+    """What `route_incoming` does, in the test's one transaction."""
+    return start_call(session, plan_arrival(session, ctx, incoming, now), now)
+
+
 def _dialed(instructions: list[Instruction]) -> list[str]:
     dials = [i for i in instructions if isinstance(i, Dial)]
     return [ring.number for dial in dials for ring in dial.rings]
@@ -44,7 +51,7 @@ def test_when_the_wait_cap_is_used_up_the_fallback_is_dialed_next(
     session: Session, ctx: RoutingContext
 ) -> None:
     session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
-    first = start_call(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
+    first = arrive(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
     assert _dialed(first) == [PHONES["wang-li"]]
     later = continue_call(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=27))
     assert _dialed(later) == [CITY_FALLBACK]
@@ -52,7 +59,7 @@ def test_when_the_wait_cap_is_used_up_the_fallback_is_dialed_next(
 
 def test_a_ring_is_cut_short_so_the_cap_holds(session: Session, ctx: RoutingContext) -> None:
     session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
-    start_call(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
+    arrive(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
     later = continue_call(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=18))
     dial = next(i for i in later if isinstance(i, Dial))
     assert (dial.rings[0].number, dial.timeout_s) == (PHONES["zhang-wei"], 12)
@@ -61,8 +68,8 @@ def test_a_ring_is_cut_short_so_the_cap_holds(session: Session, ctx: RoutingCont
 def test_a_counselor_on_another_call_is_skipped_and_the_skip_is_recorded(
     session: Session, ctx: RoutingContext
 ) -> None:
-    start_call(session, ctx, IncomingCall("CA-OTHER", CITY, CANARY), NOW)  # rings wang-li
-    second = start_call(session, ctx, IncomingCall("CA2", CITY, "+8613900009999"), NOW)
+    arrive(session, ctx, IncomingCall("CA-OTHER", CITY, CANARY), NOW)  # rings wang-li
+    second = arrive(session, ctx, IncomingCall("CA2", CITY, "+8613900009999"), NOW)
     assert _dialed(second) == [PHONES["zhang-wei"]]
     results = session.execute(
         select(CallAttempt.target, CallAttempt.round, CallAttempt.result).order_by(CallAttempt.id)
@@ -77,13 +84,13 @@ def test_a_counselor_on_another_call_is_skipped_and_the_skip_is_recorded(
 def test_a_lease_left_by_a_lost_callback_expires_by_itself(
     session: Session, ctx: RoutingContext
 ) -> None:
-    start_call(session, ctx, IncomingCall("CA-LOST", CITY, CANARY), NOW)
+    arrive(session, ctx, IncomingCall("CA-LOST", CITY, CANARY), NOW)
     # No callback ever comes for CA-LOST; 20 s of ringing + 15 s of margin later, wang-li is free.
-    still_busy = start_call(
+    still_busy = arrive(
         session, ctx, IncomingCall("CA3", CITY, CANARY), NOW + timedelta(seconds=34)
     )
     assert _dialed(still_busy) == [PHONES["zhang-wei"]]
-    free_again = start_call(
+    free_again = arrive(
         session, ctx, IncomingCall("CA4", CITY, CANARY), NOW + timedelta(seconds=36)
     )
     assert _dialed(free_again) == [PHONES["wang-li"]]
@@ -92,7 +99,7 @@ def test_a_lease_left_by_a_lost_callback_expires_by_itself(
 def test_the_plan_records_who_should_have_answered_and_from_which_version(
     session: Session, ctx: RoutingContext
 ) -> None:
-    start_call(session, ctx, IncomingCall("CA5", CITY, CANARY), NOW)
+    arrive(session, ctx, IncomingCall("CA5", CITY, CANARY), NOW)
     call = session.scalar(select(Call).where(Call.call_sid == "CA5"))
     assert call is not None
     assert [(s["hotline"], s["tier"], s["counselors"], s["version"]) for s in call.plan] == [
@@ -106,7 +113,7 @@ def test_the_plan_records_who_should_have_answered_and_from_which_version(
 def test_the_first_pickup_stops_the_other_legs_ringing_at_that_moment(
     session: Session, ctx: RoutingContext
 ) -> None:
-    start_call(session, ctx, IncomingCall("CA6", SCHOOL, CANARY), NOW)  # rings three at once
+    arrive(session, ctx, IncomingCall("CA6", SCHOOL, CANARY), NOW)  # rings three at once
     picked_up = NOW + timedelta(seconds=4)
     leg = ScreenLeg("CA6", "CA" + "7" * 32, 0, 0, "he-fang")
     screen_answered(session, ctx, leg, picked_up)
@@ -125,7 +132,7 @@ def test_the_first_pickup_stops_the_other_legs_ringing_at_that_moment(
 def test_an_overflowed_call_is_announced_as_the_line_the_caller_dialed(
     session: Session, ctx: RoutingContext
 ) -> None:
-    start_call(session, ctx, IncomingCall("CA8", SCHOOL, CANARY), NOW)
+    arrive(session, ctx, IncomingCall("CA8", SCHOOL, CANARY), NOW)
     # Nobody of the school's tier answers: the call overflows to the city line's tier 1.
     continue_call(session, ctx, _no_answer("CA8", 0, 0), NOW + timedelta(seconds=25))
     leg = ScreenLeg("CA8", "CA" + "8" * 32, 1, 0, "wang-li")  # the city line's tier 1
