@@ -82,10 +82,13 @@ def environment(url: str, port: int) -> dict[str, str]:
     }
 
 
-def prepare_database(kind: str, work: Path, pg_url: str) -> tuple[str, str | None]:
+def prepare_database(
+    kind: str, work: Path, pg_url: str, file: str = "bench.db"
+) -> tuple[str, str | None]:
+    """A migrated database with the bench line; its URL, and the PostgreSQL database's name."""
+    name: str | None = None
     if kind == "sqlite":
-        url = f"sqlite:///{work / 'bench.db'}"
-        name = None
+        url = f"sqlite:///{work / file}"
     else:
         name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
@@ -219,31 +222,37 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     python = sys.executable
     print(f"{os.cpu_count()} cores, {args.workers} workers x 4 threads, {args.duration} s per load")
-    bare_env = environment("sqlite:///unused.db", 8791)
-    bare = start(
-        [
-            python,
-            str(ROOT / "bench" / "bare_server.py"),
-            "--port",
-            "8791",
-            "--workers",
-            str(args.workers),
-        ],
-        bare_env,
-        8791,
-        work / "bare.log",
-    )
     requests = work / "requests.tsv"
     signed_requests(requests, "http://127.0.0.1:8791", 20_000)
-    bare_load = run_wrk("http://127.0.0.1:8791", 100, args.duration, requests)
-    stop(bare)
+    bare_load = yardstick("bare_server.py", 8791, args, work, requests)
+    edge_url, _ = prepare_database("sqlite", work, args.pg_url, file="edge.db")
+    edge_load = yardstick("edge_server.py", 8791, args, work, requests, edge_url)
     print(
         f"\n{'':<24}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'x bare':>8}{'wrk CPU':>9}"
     )
     print(row("bare endpoint, c=100", bare_load, bare_load))
+    print(row("edge, no routing, c=100", edge_load, bare_load))
     for kind in args.engines.split(","):
         bench_engine(kind, args, work, python, bare_load)
     print(f"\nlogs in {work}")
+
+
+def yardstick(
+    script: str,
+    port: int,
+    args: argparse.Namespace,
+    work: Path,
+    requests: Path,
+    url: str = "sqlite:///unused.db",
+) -> Load:
+    """Serve bench/`script` with the same settings as `hotline serve`, and load it."""
+    command = [sys.executable, str(ROOT / "bench" / script), "--port", str(port),
+               "--workers", str(args.workers)]  # fmt: skip
+    server = start(command, environment(url, port), port, work / f"{script}.log")
+    try:
+        return run_wrk(f"http://127.0.0.1:{port}", 100, args.duration, requests)
+    finally:
+        stop(server)
 
 
 def bench_engine(kind: str, args: argparse.Namespace, work: Path, python: str, bare: Load) -> None:
