@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +34,11 @@ class HotlineServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         # Each worker makes its own app, engine and pool after the fork (no preloading).
-        return self.factory()
+        app = self.factory()
+        # What the app made at start lives as long as the worker: keep the garbage collector
+        # from walking it again and again (long pauses land in a webhook's latency).
+        gc.freeze()
+        return app
 
 
 def server_options(host: str, port: int, workers: int, threads: int = 1) -> dict[str, Any]:
