@@ -14,8 +14,9 @@ from hotline.records.export import csv_chunks, export_rows, json_chunks
 from hotline.records.outbox import pending_alerts
 from hotline.web import labels
 from hotline.web.calllog import filter_form, page_links
-from hotline.web.context import client_address, database, me, viewer
+from hotline.web.context import client_address, database, viewer
 from hotline.web.forms import ExportForm
+from hotline.web.names import names
 
 calls = Blueprint("calls", __name__)
 _TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -34,6 +35,7 @@ def log() -> tuple[str, int]:
             db, now, "calls.list", actor=who.username, source=client_address(), detail=detail
         )
         alerts = pending_alerts(db, who, limit=5) if who.role != "counselor" else []
+        shown = names(db, counselors=[row.counselor for row in page.rows])
     links = page_links(page.page, page.has_next)
     return render_template(
         "calls.html",
@@ -43,6 +45,7 @@ def log() -> tuple[str, int]:
         alerts=alerts,
         export=ExportForm(),
         labels=labels.ALL,
+        names=shown,
     ), 200
 
 
@@ -56,7 +59,8 @@ def detail(call_id: int) -> str:
         audit.record(
             db, now, "calls.view", actor=who.username, target=str(call_id), source=client_address()
         )
-    return render_template("call_detail.html", call=call, labels=labels.ALL)
+        shown = names(db)
+    return render_template("call_detail.html", call=call, labels=labels.ALL, names=shown)
 
 
 @calls.post("/calls/export")
@@ -87,6 +91,16 @@ def export() -> Response:
 
 @calls.get("/alerts")
 def alerts() -> str:
-    with database().read() as db:
-        found = pending_alerts(db, viewer(), limit=200)
-    return render_template("alerts.html", alerts=found, me=me())
+    now, who = clock.now(), viewer()
+    with database().write() as db:
+        found = pending_alerts(db, who, limit=200)
+        audit.record(
+            db,
+            now,
+            "alerts.list",
+            actor=who.username,
+            source=client_address(),
+            detail={"calls": [alert.call_id for alert in found]},
+        )
+        shown = names(db)
+    return render_template("alerts.html", alerts=found, names=shown)

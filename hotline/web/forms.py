@@ -77,9 +77,11 @@ class OutcomeForm(FlaskForm):  # type: ignore[misc]
         _l("Partner hospital (for a referral)"), choices=choices([], blank=True), default=""
     )
     caller_type = SelectField(
-        _l("Caller"), choices=_choices(labels.CALLER_TYPES, blank=True), default=""
+        _l("Who called"), choices=_choices(labels.CALLER_TYPES, blank=True), default=""
     )
-    age_band = SelectField(_l("Age"), choices=_choices(labels.AGE_BANDS, blank=True), default="")
+    age_band = SelectField(
+        _l("Age band"), choices=_choices(labels.AGE_BANDS, blank=True), default=""
+    )
     note = TextAreaField(_l("Note"), validators=[Length(max=DEFAULT_NOTE_MAX_CHARS)])
 
     def outcome(self) -> OutcomeInput:

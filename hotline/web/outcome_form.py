@@ -57,8 +57,9 @@ def try_save(db: Session, call: Call, form: OutcomeForm, who: Viewer, now: datet
         source=client_address(),
         detail={"risk": saved.outcome.risk},
     )
-    message = _("Outcome saved.")
+    # One text each, so that a language joins its sentences its own way (no space in Chinese).
     if saved.outcome.flagged:
-        message += " " + _("The call is flagged; the line's supervisors are alerted.")
-    flash(message)
+        flash(_("Outcome saved. The call is flagged; the line's supervisors are alerted."))
+    else:
+        flash(_("Outcome saved."))
     return True

@@ -74,6 +74,44 @@ def test_another_lines_call_is_a_404_and_is_not_audited_as_seen(
     assert views == [str(mine)]
 
 
+def audit_details(world: Any, action: str) -> list[dict[str, Any]]:
+    with world.database.read() as reading:
+        found = reading.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        ).all()
+    return list(found)
+
+
+def test_the_waiting_list_and_the_outcome_form_are_audited_as_views(
+    web_app: Flask, world: Any
+) -> None:
+    mine = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    theirs = world.call("city", now() - timedelta(hours=1), counselor="li-na")
+    browser = Browser(web_app)
+    browser.sign_in(world.user("wang", "counselor", counselor="wang-li"))
+    assert browser.get("/outcomes").status_code == 200
+    assert ("wang", "outcomes.list", None) in audit_trail(world)
+    assert audit_details(world, "outcomes.list") == [{"calls": [mine]}]
+    assert browser.get(f"/calls/{mine}/outcome").status_code == 200
+    assert browser.get(f"/calls/{theirs}/outcome").status_code == 404
+    views = [(a, t) for a, action, t in audit_trail(world) if action == "outcome.view"]
+    assert views == [("wang", str(mine))]
+
+
+def test_the_alerts_page_is_audited_with_the_calls_it_lists(
+    web_app: Flask, world: Any, supervisor: Browser
+) -> None:
+    call_id = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    counselor = Browser(web_app)
+    counselor.sign_in(world.user("wang", "counselor", counselor="wang-li"))
+    high = {"call_type": "counseling", "risk": "high", "partner": "", "caller_type": ""}
+    answer = counselor.post(f"/calls/{call_id}/outcome", {**high, "age_band": "", "note": ""})
+    assert answer.status_code == 302
+    assert supervisor.get("/alerts").status_code == 200
+    assert ("sue", "alerts.list", None) in audit_trail(world)
+    assert audit_details(world, "alerts.list") == [{"calls": [call_id]}]
+
+
 def test_a_counselor_cannot_open_the_outcome_form_of_someone_elses_call(
     web_app: Flask, world: Any
 ) -> None:
