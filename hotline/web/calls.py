@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, abort, render_template, stream_with_context
 
 from hotline import clock
-from hotline.records import audit
 from hotline.records.calllog import call_log_page
 from hotline.records.detail import call_view
 from hotline.records.export import csv_chunks, export_rows, json_chunks
 from hotline.records.outbox import pending_alerts
 from hotline.web import labels
 from hotline.web.calllog import filter_form, page_links
-from hotline.web.context import client_address, database, viewer
+from hotline.web.context import audited, database, viewer
 from hotline.web.forms import ExportForm
 from hotline.web.names import names
 
@@ -31,9 +30,7 @@ def log() -> tuple[str, int]:
             return render_template("calls.html", form=form, page=None, labels=labels.ALL), 400
         page = call_log_page(db, who, form.filters(), form.page.data or 1, now)
         detail = {**form.filters().as_json(), "page": page.page}
-        audit.record(
-            db, now, "calls.list", actor=who.username, source=client_address(), detail=detail
-        )
+        audited(db, now, "calls.list", detail=detail)
         alerts = pending_alerts(db, who, limit=5) if who.role != "counselor" else []
         shown = names(db, counselors=[row.counselor for row in page.rows])
     links = page_links(page.page, page.has_next)
@@ -56,9 +53,7 @@ def detail(call_id: int) -> str:
         call = call_view(db, who, call_id, now)
         if call is None:
             abort(404)
-        audit.record(
-            db, now, "calls.view", actor=who.username, target=str(call_id), source=client_address()
-        )
+        audited(db, now, "calls.view", target=str(call_id))
         shown = names(db)
     return render_template("call_detail.html", call=call, labels=labels.ALL, names=shown)
 
@@ -72,9 +67,7 @@ def export() -> Response:
             abort(400)
         filters, kind = form.filters(), export_form.format.data
         detail = {**filters.as_json(), "format": kind}
-        audit.record(
-            db, now, "calls.export", actor=who.username, source=client_address(), detail=detail
-        )
+        audited(db, now, "calls.export", detail=detail)
     chunks = csv_chunks if kind == "csv" else json_chunks
 
     def stream() -> Iterator[str]:
@@ -94,13 +87,6 @@ def alerts() -> str:
     now, who = clock.now(), viewer()
     with database().write() as db:
         found = pending_alerts(db, who, limit=200)
-        audit.record(
-            db,
-            now,
-            "alerts.list",
-            actor=who.username,
-            source=client_address(),
-            detail={"calls": [alert.call_id for alert in found]},
-        )
+        audited(db, now, "alerts.list", detail={"calls": [alert.call_id for alert in found]})
         shown = names(db)
     return render_template("alerts.html", alerts=found, names=shown)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from flask import current_app, request
 from flask_login import UserMixin, current_user
+from sqlalchemy.orm import Session
 
 from hotline.accounts.passwords import Passwords
 from hotline.accounts.throttle import Throttle
 from hotline.db import Database
+from hotline.records import audit
 from hotline.records.policy import RecordsPolicy
 from hotline.records.scope import Viewer
 from hotline.runtime import Runtime
@@ -69,3 +73,23 @@ def viewer() -> Viewer:
 
 def client_address() -> str | None:
     return request.remote_addr
+
+
+def audited(
+    session: Session,
+    at: datetime,
+    action: str,
+    *,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Audit what the signed-in user does in this request, from the address it came from."""
+    audit.record(
+        session,
+        at,
+        action,
+        actor=me().username,
+        target=target,
+        source=client_address(),
+        detail=detail,
+    )

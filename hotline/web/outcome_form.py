@@ -10,11 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Call, CallOutcome, Partner
-from hotline.records import audit
 from hotline.records.outcomes import BadOutcome, partner_choices, save_outcome
 from hotline.records.scope import Viewer
 from hotline.records.scrub import BadNote
-from hotline.web.context import accounts, client_address, settings
+from hotline.web.context import accounts, audited, settings
 from hotline.web.forms import OutcomeForm, choices
 
 
@@ -48,15 +47,7 @@ def try_save(db: Session, call: Call, form: OutcomeForm, who: Viewer, now: datet
     except (BadOutcome, BadNote) as problem:
         form.form_errors.append(str(problem))
         return False
-    audit.record(
-        db,
-        now,
-        "outcome.save",
-        actor=who.username,
-        target=str(call.id),
-        source=client_address(),
-        detail={"risk": saved.outcome.risk},
-    )
+    audited(db, now, "outcome.save", target=str(call.id), detail={"risk": saved.outcome.risk})
     # One text each, so that a language joins its sentences its own way (no space in Chinese).
     if saved.outcome.flagged:
         flash(_("Outcome saved. The call is flagged; the line's supervisors are alerted."))

@@ -6,11 +6,10 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from hotline import clock
-from hotline.records import audit
 from hotline.records.detail import call_view
 from hotline.records.outcomes import own_call, repeat_count, waiting_for_outcome
 from hotline.web import labels
-from hotline.web.context import client_address, database, viewer
+from hotline.web.context import audited, database, viewer
 from hotline.web.names import names
 from hotline.web.outcome_form import outcome_form, try_save
 
@@ -22,14 +21,7 @@ def waiting() -> str:
     now, who = clock.now(), viewer()
     with database().write() as db:
         found = waiting_for_outcome(db, who)
-        audit.record(
-            db,
-            now,
-            "outcomes.list",
-            actor=who.username,
-            source=client_address(),
-            detail={"calls": [call.call_id for call in found]},
-        )
+        audited(db, now, "outcomes.list", detail={"calls": [call.call_id for call in found]})
         shown = names(db)
     return render_template("outcomes_waiting.html", calls=found, names=shown)
 
@@ -45,14 +37,7 @@ def form(call_id: int) -> tuple[str, int] | Response:
         if form.validate_on_submit() and try_save(db, call, form, who, now):
             return redirect(url_for("outcomes.waiting"))
         # The form shows the call: opening it (or seeing it again after a refused save) is a view.
-        audit.record(
-            db,
-            now,
-            "outcome.view",
-            actor=who.username,
-            target=str(call.id),
-            source=client_address(),
-        )
+        audited(db, now, "outcome.view", target=str(call.id))
         context = {"call": call_view(db, who, call.id, now), "repeat": repeat_count(db, call)}
     status = 400 if form.is_submitted() else 200
     return render_template("outcome_form.html", form=form, labels=labels.ALL, **context), status
