@@ -6,6 +6,8 @@ Kept as a table so a new English text without a translation is caught by a test.
 
 ZH_CN: dict[str, str | tuple[str, ...]] = {
     "Account": "账户",
+    # Between the items of a list in running text: Chinese uses the enumeration comma.
+    ", ": "、",
     "Username": "用户名",
     "Save": "保存",
     "Sign out": "退出登录",

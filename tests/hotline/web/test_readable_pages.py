@@ -146,3 +146,17 @@ def test_the_saved_outcome_message_joins_its_sentences_as_the_language_does(
     path = f"/calls/{call_id}/outcome"
     assert counselor.post(path, HIGH_RISK).status_code == 302
     assert f'<p class="notice">{message}</p>' in counselor.get("/outcomes").text
+
+
+@pytest.mark.parametrize(
+    ("language", "joined"),
+    [("zh_CN", "家庭矛盾、欺凌"), ("en", "Family conflict, Bullying")],
+)
+def test_a_list_of_topics_is_joined_as_the_language_writes_lists(
+    world: Any, counselor: Browser, language: str, joined: str
+) -> None:
+    counselor.post("/account/language", {"language": language}, token_from="/account")
+    call_id: int = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    outcome = {**HIGH_RISK, "risk": "low", "topics": ["family-conflict", "bullying"]}
+    assert counselor.post(f"/calls/{call_id}/outcome", outcome).status_code == 302
+    assert joined in counselor.get(f"/calls/{call_id}").text
