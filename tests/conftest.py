@@ -41,8 +41,8 @@ class FreshDatabases:
         self.dropped.append(name)
         return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
-    def engine(self, kind: str) -> Engine:
-        engine = create_db_engine(self.url(kind))
+    def engine(self, kind: str, **options: Any) -> Engine:
+        engine = create_db_engine(self.url(kind), **options)
         upgrade(engine)
         return engine
 
