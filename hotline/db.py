@@ -108,10 +108,6 @@ class Database:
     def from_url(cls, url: str, **kwargs: Any) -> Database:
         return cls(create_db_engine(url, **kwargs))
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any exception."""

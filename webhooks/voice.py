@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from hotline import clock
 from hotline.app import runtime
 from hotline.routing.calls import continue_call, route_incoming
-from hotline.routing.decisions import Instruction
+from hotline.routing.decisions import Hangup, Instruction
 from hotline.routing.screening import screen_answered, screen_choice
 from hotline.routing.status import record_status
 from hotline.spool import SpooledCall, load_spool_when_back, spool_call
@@ -99,7 +99,7 @@ def status() -> tuple[str, int]:
 def fallback() -> Response:
     """Twilio's Voice Fallback URL: no database, straight to the fallback line."""
     log.error("Twilio used the fallback URL (ErrorCode %s)", request.form.get("ErrorCode", "?"))
-    return _fallback_response(spool=True)
+    return _fallback_response()
 
 
 def _routed(route: Callable[[], list[Instruction]]) -> Response:
@@ -108,7 +108,7 @@ def _routed(route: Callable[[], list[Instruction]]) -> Response:
     except Exception:  # every failure still reaches a human: see the module docstring
         runtime().counters.routing_errors += 1
         log.exception("routing failed for call %s; sent to the fallback line", _call_sid())
-        return _fallback_response(spool=True)
+        return _fallback_response()
     return _twiml(render(instructions, _url_for))
 
 
@@ -119,18 +119,18 @@ def _screened(handle: Handler) -> Response:
     except Exception:
         runtime().counters.routing_errors += 1
         log.exception("screening failed for call %s; counselor leg hung up", _call_sid())
-        return _twiml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>')
+        return _twiml(render([Hangup()], _url_for))
     return _twiml(render(instructions, _url_for))
 
 
-def _fallback_response(*, spool: bool) -> Response:
+def _fallback_response() -> Response:
+    """TwiML to the fallback line, and the call spooled (without caller data) for the record."""
     current = runtime()
     to = request.form.get("To", "")
-    if spool:
-        try:
-            spool_call(current.spool_dir, SpooledCall(clock.now(), _call_sid(), to))
-        except OSError:
-            log.exception("could not spool call %s", _call_sid())
+    try:
+        spool_call(current.spool_dir, SpooledCall(clock.now(), _call_sid(), to))
+    except OSError:
+        log.exception("could not spool call %s", _call_sid())
     route = current.lines.last_known().fallback_route(to, current.settings.fallback_number)
     return _twiml(fallback_twiml(route.number, route.caller_id, route.closing))
 

@@ -24,7 +24,6 @@ from hotline.routing.directory import LineInfo, Lines
 from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext
 from hotline.routing.plan import (
     LineDuty,
-    Step,
     build_plan,
 )
 from hotline.routing.prompts import closing, greeting
@@ -87,9 +86,13 @@ def start_call(session: Session, arrival: Arrival, now: datetime) -> list[Instru
     line, lines = arrival.line, arrival.lines
     existing = call_by_sid(session, arrival.incoming.call_sid)
     if existing is not None:
-        return [*_greet(line), *_again(session, existing, lines, line, now)]
+        # A repeated arrival: the same answer as the first time, nobody rung twice. (A record
+        # made first by a status callback is not routing: the call has already ended.)
+        call = session.get(Call, existing.id)
+        assert call is not None
+        return [*_greet(line), *replay(session, call, line)]
     state = replace(arrival.state)  # a retried transaction starts again from the plan
-    roster = Roster.read(session, [Step.from_json(s) for s in state.plan], lines, set())
+    roster = Roster.read(session, state, lines, set())
     instructions = advance(session, state, roster, line, now)
     insert_attempts(session, insert_call(session, state, **arrival.record), roster.pending)
     return [*_greet(line), *instructions]
@@ -111,26 +114,10 @@ def continue_call(
     if outcome.bridged:
         finish_bridged(session, call, outcome, now)  # the action comes when the talk has ended
         return [Hangup()]
-    plan = [Step.from_json(step) for step in call.plan]
-    roster = Roster.read(session, plan, lines, tried_targets(session, call))
+    roster = Roster.read(session, call, lines, tried_targets(session, call))
     instructions = advance(session, call, roster, line, now)
     insert_attempts(session, call.id, roster.pending)
     return instructions
-
-
-def _again(
-    session: Session, state: CallState, lines: Lines, line: LineInfo | None, now: datetime
-) -> list[Instruction]:
-    """A repeated arrival: the same answer as the first time, nobody rung twice."""
-    call = session.get(Call, state.id)
-    assert call is not None
-    if call.result == ROUTING and call.dial_step is None:  # made by a status callback first
-        plan = [Step.from_json(step) for step in call.plan]
-        roster = Roster.read(session, plan, lines, set())
-        instructions = advance(session, call, roster, line, now)
-        insert_attempts(session, call.id, roster.pending)
-        return instructions
-    return replay(session, call, line)
 
 
 def replay(session: Session, call: Call, line: LineInfo | None) -> list[Instruction]:

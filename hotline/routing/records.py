@@ -14,19 +14,14 @@ from hotline.routing.decisions import Dial, Ring
 from hotline.routing.directory import LineInfo, Lines
 from hotline.routing.inputs import DialOutcome
 from hotline.routing.plan import FALLBACK, FALLBACK_RING_SECONDS, Step
-from hotline.routing.store import Person, staff
+from hotline.routing.store import Person, RoutedCall, staff
 
 ROUTING = "routing"
 # Attempt results after which a counselor is not rung again for this call.
 TRIED = frozenset(
     {"accepted", "bridged", "declined", "no-key", "no-answer", "busy", "failed", "busy-elsewhere"}
 )
-_DIAL_STATUS = {
-    "no-answer": "no-answer",
-    "busy": "busy",
-    "failed": "failed",
-    "canceled": "canceled",
-}
+_LEG_ENDINGS = frozenset({"no-answer", "busy", "failed", "canceled"})
 
 
 def attempts_of(session: Session, call: Call, step: int, round_: int) -> list[CallAttempt]:
@@ -42,17 +37,20 @@ def attempts_of(session: Session, call: Call, step: int, round_: int) -> list[Ca
 
 @dataclass(slots=True)
 class Roster:
-    """What one round of dialing needs, read once: lines, the plan's counselors, who was tried;
-    and the attempts noted while dialing, for one INSERT at the end."""
+    """What one round of dialing needs, read once: the call's plan, lines, the plan's counselors,
+    who was tried; and the attempts noted while dialing, for one INSERT at the end."""
 
+    plan: list[Step]
     lines: Lines
     people: dict[str, Person]
     tried: set[str]
     pending: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def read(cls, session: Session, plan: list[Step], lines: Lines, tried: set[str]) -> Roster:
-        return cls(lines, staff(session, {key for step in plan for key in step.counselors}), tried)
+    def read(cls, session: Session, call: RoutedCall, lines: Lines, tried: set[str]) -> Roster:
+        plan = [Step.from_json(step) for step in call.plan]
+        people = staff(session, {key for step in plan for key in step.counselors})
+        return cls(plan, lines, people, tried)
 
     def note(
         self,
@@ -124,7 +122,7 @@ def _result_of(attempt: CallAttempt, outcome: DialOutcome) -> str:
         return attempt.result
     if outcome.status == "completed":
         return "canceled"  # another leg picked up first; this one was cut off while ringing
-    return _DIAL_STATUS.get(outcome.status, "failed")
+    return outcome.status if outcome.status in _LEG_ENDINGS else "failed"
 
 
 def finish_bridged(session: Session, call: Call, outcome: DialOutcome, now: datetime) -> None:

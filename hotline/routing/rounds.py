@@ -25,17 +25,7 @@ def advance(
 
     The attempts are noted on `roster`; the caller writes them with the call.
     """
-    return _next_round(session, call, [Step.from_json(s) for s in call.plan], roster, line, now)
-
-
-def _next_round(
-    session: Session,
-    call: RoutedCall,
-    plan: list[Step],
-    roster: Roster,
-    line: LineInfo | None,
-    now: datetime,
-) -> list[Instruction]:
+    plan = roster.plan
     index, round_ = _next_position(call)
     while index < len(plan):
         step = plan[index]
