@@ -221,7 +221,7 @@ def main() -> None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     python = sys.executable
-    print(f"{os.cpu_count()} cores, {args.workers} workers x 4 threads, {args.duration} s per load")
+    print(f"{os.cpu_count()} cores, {args.workers} workers of 1 thread, {args.duration} s per load")
     requests = work / "requests.tsv"
     signed_requests(requests, "http://127.0.0.1:8791", 20_000)
     bare_load = yardstick("bare_server.py", 8791, args, work, requests)
@@ -267,11 +267,13 @@ def bench_engine(kind: str, args: argparse.Namespace, work: Path, python: str, b
         work / f"{kind}.log",
     )
     try:
-        requests = work / f"{kind}.tsv"
-        signed_requests(requests, base, 60_000)
-        busy = run_wrk(base, 100, args.duration, requests)
+        # Each load its own CallSids: a CallSid seen before is a repeat, answered by replay.
+        busy_requests, single_requests = work / f"{kind}-c100.tsv", work / f"{kind}-c1.tsv"
+        signed_requests(busy_requests, base, 60_000)
+        signed_requests(single_requests, base, 20_000)
+        busy = run_wrk(base, 100, args.duration, busy_requests)
         free_counselors(url)
-        single = run_wrk(base, 1, args.duration, requests)
+        single = run_wrk(base, 1, args.duration, single_requests)
         free_counselors(url)
         per_call, calls_per_s = whole_calls(base, args.calls)
     finally:

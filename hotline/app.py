@@ -16,6 +16,7 @@ from settings import Settings
 # Twilio's webhook bodies are a few kilobytes; anything near this limit is not Twilio.
 MAX_BODY_BYTES = 64 * 1024
 MAX_FORM_PARTS = 200
+WEBHOOKS_PREFIX = "/webhooks/"
 
 
 def create_app(
@@ -32,6 +33,8 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
         MAX_FORM_PARTS=MAX_FORM_PARTS,
+        # Twilio's webhooks: no cookie session, no browser headers (see hotline.web.sessions).
+        HOTLINE_MACHINE_PATHS=(WEBHOOKS_PREFIX,),
     )
     if settings.proxy_hops:
         # Behind N trusted proxies the client's address is in X-Forwarded-For: login throttling

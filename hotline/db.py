@@ -94,6 +94,7 @@ class Database:
     def __init__(self, engine: Engine, *, bind: Connection | None = None) -> None:
         """`bind`: a connection already in a transaction (tests roll it back at the end)."""
         self.engine = engine
+        self._bind = bind
         if bind is not None:
             self._reader = self._writer = sessionmaker(
                 bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False
@@ -113,6 +114,26 @@ class Database:
         """One write transaction: committed on success, rolled back on any exception."""
         with self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def raw_write(self) -> Iterator[Any]:
+        """One write transaction on a pooled DBAPI connection, below the ORM: for the few
+        statements of the call-routing hot path (`hotline.routing.store`), nothing else."""
+        if self._bind is not None:  # inside a test's transaction: a savepoint of it
+            with self._bind.begin_nested():
+                yield self._bind.connection.dbapi_connection
+            return
+        connection = self.engine.raw_connection()
+        try:
+            if self.engine.dialect.name == "sqlite":
+                connection.cursor().execute("BEGIN IMMEDIATE")  # see _on_begin
+            yield connection.dbapi_connection
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()  # back to the pool
 
     @contextmanager
     def read(self) -> Iterator[Session]:

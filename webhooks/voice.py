@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask.blueprints import BlueprintSetupState
 
 from hotline import clock
 from hotline.app import runtime
@@ -21,7 +22,7 @@ from hotline.routing.screening import screen_answered, screen_choice
 from hotline.routing.status import record_status
 from hotline.spool import SpooledCall, load_spool_when_back, spool_call
 from webhooks import forms
-from webhooks.signature import is_signed_by_twilio
+from webhooks.signature import SignatureCheck
 from webhooks.twiml import fallback_twiml, render
 
 if TYPE_CHECKING:  # the type of the session handed in; webhooks run no SQL of their own
@@ -33,12 +34,21 @@ _PATHS = {"dial_result": "dial", "screen": "screen", "screen_choice": "screen/ch
 Handler = Callable[["Session"], list[Instruction]]
 
 
+_SIGNATURE = "hotline.signature"
+
+
+@voice.record_once
+def _prepare_signature_check(state: BlueprintSetupState) -> None:
+    settings = state.app.extensions["hotline"].settings
+    state.app.extensions[_SIGNATURE] = SignatureCheck(settings.public_url, settings.auth_tokens)
+
+
 @voice.before_request
 def require_twilio_signature() -> None:
     if (request.content_length or 0) > (current_app.config["MAX_CONTENT_LENGTH"] or 0):
         abort(413)  # before anything reads the body
-    current = runtime()
-    if not is_signed_by_twilio(request, current.settings.public_url, current.settings.auth_tokens):
+    if not current_app.extensions[_SIGNATURE].accepts(request):
+        current = runtime()
         current.counters.rejected_signatures += 1
         log.warning("rejected a request without a valid Twilio signature: %s", request.path)
         abort(403)

@@ -8,11 +8,12 @@ message with emergency numbers. Twilio may repeat a request: the call's outstand
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.db import Database
@@ -36,7 +37,7 @@ from hotline.routing.records import (
     tried_targets,
 )
 from hotline.routing.rounds import advance
-from hotline.routing.store import CallState, call_by_sid, insert_attempts, insert_call
+from hotline.routing.store import CallState, Store, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,18 @@ def route_incoming(
 ) -> list[Instruction]:
     """A call arrives: plan it, then record it (once per CallSid) and ring the first round.
 
-    Two requests with the same new CallSid at once: the second one's insert fails on the
-    unique CallSid, and `transact` runs it again, when it finds the first one's record.
+    A CallSid is almost always new, so the call is inserted without looking first. When Twilio
+    repeats its request (the first answer was late, or both arrive at once), the insert fails
+    on the unique CallSid, the transaction and its claims are rolled back, and the repeat gets
+    the first request's answer.
     """
     with database.read() as session:  # begins only if a per-process copy must be refreshed
         arrival = plan_arrival(session, ctx, incoming, now)
-    return database.transact(lambda session: start_call(session, arrival, now))
+    try:
+        with write_transaction(database) as store:
+            return start_call(store, arrival, now)
+    except IntegrityError:
+        return database.transact(lambda session: answer_again(session, arrival))
 
 
 def plan_arrival(
@@ -81,21 +88,22 @@ def plan_arrival(
     return Arrival(incoming, lines, line, state, record)
 
 
-def start_call(session: Session, arrival: Arrival, now: datetime) -> list[Instruction]:
-    """Record the planned call and ring its first round; a repeated CallSid is answered again."""
-    line, lines = arrival.line, arrival.lines
-    existing = call_by_sid(session, arrival.incoming.call_sid)
-    if existing is not None:
-        # A repeated arrival: the same answer as the first time, nobody rung twice. (A record
-        # made first by a status callback is not routing: the call has already ended.)
-        call = session.get(Call, existing.id)
-        assert call is not None
-        return [*_greet(line), *replay(session, call, line)]
-    state = replace(arrival.state)  # a retried transaction starts again from the plan
-    roster = Roster.read(session, state, lines, set())
-    instructions = advance(session, state, roster, line, now)
-    insert_attempts(session, insert_call(session, state, **arrival.record), roster.pending)
+def start_call(store: Store, arrival: Arrival, now: datetime) -> list[Instruction]:
+    """Record the planned call and ring its first round."""
+    state, line = arrival.state, arrival.line
+    roster = Roster.read(store, state, arrival.lines, set())
+    instructions = advance(store, state, roster, line, now)
+    store.insert_attempts(store.insert_call(state, **arrival.record), roster.pending)
     return [*_greet(line), *instructions]
+
+
+def answer_again(session: Session, arrival: Arrival) -> list[Instruction]:
+    """A repeated arrival: the same answer as the first time, nobody rung twice. (A record
+    made first by a status callback is not routing: the call has already ended.)"""
+    call = session.scalar(select(Call).where(Call.call_sid == arrival.incoming.call_sid))
+    if call is None:
+        raise LookupError("an integrity error on a new call, but no call with its CallSid")
+    return [*_greet(arrival.line), *replay(session, call, arrival.line)]
 
 
 def continue_call(
@@ -114,9 +122,10 @@ def continue_call(
     if outcome.bridged:
         finish_bridged(session, call, outcome, now)  # the action comes when the talk has ended
         return [Hangup()]
-    roster = Roster.read(session, call, lines, tried_targets(session, call))
-    instructions = advance(session, call, roster, line, now)
-    insert_attempts(session, call.id, roster.pending)
+    store = Store.of(session)
+    roster = Roster.read(store, call, lines, tried_targets(session, call))
+    instructions = advance(store, call, roster, line, now)
+    store.insert_attempts(call.id, roster.pending)
     return instructions
 
 

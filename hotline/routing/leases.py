@@ -1,45 +1,22 @@
 """Busy counselors as leases: reserved while rung, held while bridged, free once expired.
 
-A claim is one conditional UPDATE that also takes an expired lease, so it is atomic on both
-SQLite and PostgreSQL, and a lost callback frees the counselor by itself when the lease ends.
+A claim (`Store.claim`, on the routing hot path) is one conditional UPDATE that also takes an
+expired lease, so it is atomic on both SQLite and PostgreSQL, and a lost callback frees the
+counselor by itself when the lease ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, or_, update
+from sqlalchemy import and_, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Counselor
 
 RING_MARGIN = timedelta(seconds=15)
 BRIDGE_LEASE = timedelta(hours=4)
-
-
-_counselors = cast(Table, Counselor.__table__)
-_CLAIM = (
-    update(_counselors)
-    .where(
-        _counselors.c.key == bindparam("k"),
-        _counselors.c.active.is_(True),
-        or_(
-            _counselors.c.busy_call_sid.is_(None),
-            _counselors.c.busy_until <= bindparam("now"),
-            _counselors.c.busy_call_sid == bindparam("sid"),
-        ),
-    )
-    .values(busy_call_sid=bindparam("sid"), busy_until=bindparam("until"))
-)
-
-
-def claim(session: Session, key: str, call_sid: str, until: datetime, now: datetime) -> bool:
-    """Reserve `key` for `call_sid` unless another call holds an unexpired lease on them."""
-    params = {"k": key, "sid": call_sid, "until": until, "now": now}
-    result = session.connection().execute(_CLAIM, params)
-    return result.rowcount == 1
 
 
 def hold(session: Session, key: str, call_sid: str, now: datetime) -> None:

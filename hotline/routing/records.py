@@ -14,7 +14,7 @@ from hotline.routing.decisions import Dial, Ring
 from hotline.routing.directory import LineInfo, Lines
 from hotline.routing.inputs import DialOutcome
 from hotline.routing.plan import FALLBACK, FALLBACK_RING_SECONDS, Step
-from hotline.routing.store import Person, RoutedCall, staff
+from hotline.routing.store import Person, RoutedCall, Store
 
 ROUTING = "routing"
 # Attempt results after which a counselor is not rung again for this call.
@@ -47,9 +47,9 @@ class Roster:
     pending: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def read(cls, session: Session, call: RoutedCall, lines: Lines, tried: set[str]) -> Roster:
+    def read(cls, store: Store, call: RoutedCall, lines: Lines, tried: set[str]) -> Roster:
         plan = [Step.from_json(step) for step in call.plan]
-        people = staff(session, {key for step in plan for key in step.counselors})
+        people = store.staff({key for step in plan for key in step.counselors})
         return cls(plan, lines, people, tried)
 
     def note(

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from hotline.routing import leases
 from hotline.routing.decisions import Dial, Hangup, Instruction, Ring
 from hotline.routing.directory import LineInfo
 from hotline.routing.plan import FALLBACK, FALLBACK_RING_SECONDS, SIMULTANEOUS_LIMIT, Step, waiting
 from hotline.routing.prompts import closing
 from hotline.routing.records import Roster
-from hotline.routing.store import RoutedCall
+from hotline.routing.store import RoutedCall, Store
 
 MIN_RING_SECONDS = 5  # Twilio's smallest <Dial timeout>
 
 
 def advance(
-    session: Session, call: RoutedCall, roster: Roster, line: LineInfo | None, now: datetime
+    store: Store, call: RoutedCall, roster: Roster, line: LineInfo | None, now: datetime
 ) -> list[Instruction]:
     """Ring the next round that has somebody free to ring; else the closing message.
 
@@ -37,7 +35,7 @@ def advance(
         if remaining < MIN_RING_SECONDS:
             index, round_ = len(plan) - 1, 0  # the wait cap is used up: straight to the fallback
             continue
-        dial = _ring_round(session, call, (index, round_), step, roster, line, remaining, now)
+        dial = _ring_round(store, call, (index, round_), step, roster, line, remaining, now)
         if dial is not None:
             return [dial]
         index, round_ = index + 1, 0  # nobody of this tier is left to ring
@@ -60,7 +58,7 @@ def _remaining_wait(call: RoutedCall, line: LineInfo | None, now: datetime) -> i
 
 
 def _ring_round(
-    session: Session,
+    store: Store,
     call: RoutedCall,
     position: tuple[int, int],
     step: Step,
@@ -80,9 +78,8 @@ def _ring_round(
     chosen: list[str] = []
     skipped: list[str] = []
     for key in waiting(step, roster.tried):
-        if roster.looks_free(key, call.call_sid, now) and leases.claim(
-            session, key, call.call_sid, until, now
-        ):
+        free = roster.looks_free(key, call.call_sid, now)
+        if free and store.claim(key, call.call_sid, until, now):
             chosen.append(key)
             if len(chosen) == limit:
                 break

@@ -1,5 +1,10 @@
-"""The statements of the call-routing hot path, built once and run as Core on the session's
-connection: a webhook has 15 s in all and the ORM's per-statement work is most of its cost.
+"""The statements of the call-routing hot path, run on the DBAPI cursor of the transaction.
+
+A webhook has 15 s in all, but at the second a call arrives what counts is how many calls a
+worker can route: through the ORM session and SQLAlchemy's execution machinery a statement
+costs several times what the database spends on it. So these few statements are compiled once
+per dialect by SQLAlchemy, with SQLAlchemy's own type conversions for their parameters and
+columns (the same stored forms as everywhere else), and then run as plain DBAPI calls.
 
 `CallState` is the part of a call record that routing reads and writes; an ORM `Call` has the
 same attributes, so the routing logic takes either.
@@ -7,29 +12,35 @@ same attributes, so the routing logic takes either.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Column, Table, bindparam, insert, or_, select, true, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 
+from hotline.db import Database
 from hotline.models import Call, CallAttempt, Counselor
 
 _calls = cast(Table, Call.__table__)
 _attempts = cast(Table, CallAttempt.__table__)
 _counselors = cast(Table, Counselor.__table__)
 
-_CALL_BY_SID = select(
-    _calls.c.id, _calls.c.call_sid, _calls.c.hotline_id, _calls.c.arrived_at, _calls.c.plan,
-    _calls.c.result, _calls.c.dial_step, _calls.c.dial_round,
-).where(_calls.c.call_sid == bindparam("sid"))  # fmt: skip
-_INSERT_CALL = insert(_calls).returning(_calls.c.id)
-_INSERT_ATTEMPTS = insert(_attempts)
-_STAFF = select(
-    _counselors.c.key, _counselors.c.id, _counselors.c.phone, _counselors.c.active,
-    _counselors.c.busy_call_sid, _counselors.c.busy_until,
-).where(_counselors.c.key.in_(bindparam("keys", expanding=True)))  # fmt: skip
+_CALL_COLUMNS = (
+    "call_sid", "hotline_id", "arrived_at", "plan", "result", "dial_step", "dial_round",
+    "caller", "caller_link", "status", "rota_version",
+)  # fmt: skip
+_ATTEMPT_COLUMNS = (
+    "call_id", "step", "round", "kind", "hotline_id", "tier", "target", "counselor_id",
+    "rota_version", "started_at", "ended_at", "result",
+)  # fmt: skip
+_PERSON_COLUMNS = ("key", "id", "phone", "active", "busy_call_sid", "busy_until")
 
 
 class RoutedCall(Protocol):
@@ -66,29 +77,162 @@ class Person:
     busy_until: datetime | None
 
 
-def call_by_sid(session: Session, call_sid: str) -> CallState | None:
-    row = session.connection().execute(_CALL_BY_SID, {"sid": call_sid}).first()
-    return None if row is None else CallState(*row)
+class _Compiled:
+    """One statement in the dialect's SQL and parameter style, with its type conversions."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect, columns: Sequence[Column[Any]]):
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+        self.sql = compiled.string
+        self.order = compiled.positiontup if dialect.positional else None
+        self.convert: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.convert[name] = process
+        self.read = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+
+    def params(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        converted = {
+            name: (self.convert[name](value) if name in self.convert else value)
+            for name, value in values.items()
+        }
+        return converted if self.order is None else [converted[name] for name in self.order]
+
+    def row(self, raw: Sequence[Any]) -> list[Any]:
+        pairs = zip(self.read, raw, strict=True)
+        return [value if read is None else read(value) for read, value in pairs]
 
 
-def insert_call(session: Session, state: CallState, **columns: Any) -> int:
-    """Insert the new call as routing leaves it, with the record's other columns."""
-    values = {
-        "call_sid": state.call_sid, "hotline_id": state.hotline_id,
-        "arrived_at": state.arrived_at, "plan": state.plan, "result": state.result,
-        "dial_step": state.dial_step, "dial_round": state.dial_round, **columns,
-    }  # fmt: skip
-    state.id = int(session.connection().execute(_INSERT_CALL, values).scalar_one())
-    return state.id
+class _Statements:
+    """The hot path's statements for one dialect (the counselors' `IN` list by its length)."""
 
-
-def insert_attempts(session: Session, call_id: int, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(
-            _INSERT_ATTEMPTS, [{**row, "call_id": call_id} for row in rows]
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        calls, staff = _calls.c, _counselors.c
+        self.call_by_sid = _Compiled(
+            select(*(calls[name] for name in ("id", *_CALL_COLUMNS[:7]))).where(
+                calls.call_sid == bindparam("sid")
+            ),
+            dialect,
+            [calls[name] for name in ("id", *_CALL_COLUMNS[:7])],
         )
+        self.insert_call = _Compiled(
+            insert(_calls)
+            .values({name: bindparam(name) for name in _CALL_COLUMNS})
+            .returning(calls.id),
+            dialect,
+            [calls.id],
+        )
+        self.insert_attempt = _Compiled(
+            insert(_attempts).values({name: bindparam(name) for name in _ATTEMPT_COLUMNS}),
+            dialect,
+            [],
+        )
+        self.claim = _Compiled(
+            update(_counselors)
+            .where(
+                staff.key == bindparam("k"),
+                staff.active.is_(true()),
+                or_(
+                    staff.busy_call_sid.is_(None),
+                    staff.busy_until <= bindparam("now"),
+                    staff.busy_call_sid == bindparam("sid"),
+                ),
+            )
+            .values(busy_call_sid=bindparam("sid"), busy_until=bindparam("until")),
+            dialect,
+            [],
+        )
+        self._staff: dict[int, _Compiled] = {}
+
+    def staff(self, count: int) -> _Compiled:
+        found = self._staff.get(count)
+        if found is None:
+            keys = [bindparam(f"k{n}", type_=_counselors.c.key.type) for n in range(count)]
+            columns = [_counselors.c[name] for name in _PERSON_COLUMNS]
+            statement = select(*columns).where(_counselors.c.key.in_(keys))
+            found = self._staff[count] = _Compiled(statement, self.dialect, columns)
+        return found
 
 
-def staff(session: Session, keys: set[str]) -> dict[str, Person]:
-    rows = session.connection().execute(_STAFF, {"keys": sorted(keys)})
-    return {row.key: Person(*row) for row in rows}
+_STATEMENTS: dict[Dialect, _Statements] = {}
+
+
+def _statements_for(dialect: Dialect) -> _Statements:
+    found = _STATEMENTS.get(dialect)
+    if found is None:
+        found = _STATEMENTS[dialect] = _Statements(dialect)
+    return found
+
+
+class Store:
+    """The hot path's statements on the DBAPI connection of a transaction opened elsewhere."""
+
+    def __init__(self, dbapi_connection: Any, dialect: Dialect) -> None:
+        self._cursor = dbapi_connection.cursor()
+        self._sql = _statements_for(dialect)
+
+    @classmethod
+    def of(cls, session: Session) -> Store:
+        """On the session's connection, in the session's transaction."""
+        connection = session.connection()
+        return cls(connection.connection.dbapi_connection, connection.dialect)
+
+    def _run(self, statement: _Compiled, values: dict[str, Any]) -> Any:
+        self._cursor.execute(statement.sql, statement.params(values))
+        return self._cursor
+
+    def call_by_sid(self, call_sid: str) -> CallState | None:
+        statement = self._sql.call_by_sid
+        raw = self._run(statement, {"sid": call_sid}).fetchone()
+        return None if raw is None else CallState(*statement.row(raw))
+
+    def insert_call(self, state: CallState, **columns: Any) -> int:
+        """Insert the new call as routing leaves it, with the record's other columns."""
+        values = {
+            "call_sid": state.call_sid, "hotline_id": state.hotline_id,
+            "arrived_at": state.arrived_at, "plan": state.plan, "result": state.result,
+            "dial_step": state.dial_step, "dial_round": state.dial_round, **columns,
+        }  # fmt: skip
+        statement = self._sql.insert_call
+        state.id = int(statement.row(self._run(statement, values).fetchone())[0])
+        return state.id
+
+    def insert_attempts(self, call_id: int, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            statement = self._sql.insert_attempt
+            self._cursor.executemany(
+                statement.sql, [statement.params({**row, "call_id": call_id}) for row in rows]
+            )
+
+    def staff(self, keys: set[str]) -> dict[str, Person]:
+        if not keys:
+            return {}
+        statement = self._sql.staff(len(keys))
+        values = {f"k{n}": key for n, key in enumerate(sorted(keys))}
+        people = (Person(*statement.row(row)) for row in self._run(statement, values).fetchall())
+        return {person.key: person for person in people}
+
+    def claim(self, key: str, call_sid: str, until: datetime, now: datetime) -> bool:
+        """Reserve `key` for `call_sid` unless another call holds an unexpired lease on them:
+        one conditional UPDATE that also takes an expired lease, atomic on both engines."""
+        values = {"k": key, "sid": call_sid, "until": until, "now": now}
+        return bool(self._run(self._sql.claim, values).rowcount == 1)
+
+
+@contextmanager
+def write_transaction(database: Database) -> Iterator[Store]:
+    """One write transaction for a new call, below the ORM session (see the module docstring).
+
+    A unique key taken first by a concurrent transaction (the same CallSid twice at once) comes
+    out as SQLAlchemy's `IntegrityError`, as from a session.
+    """
+    dialect = database.engine.dialect
+    dbapi = dialect.loaded_dbapi
+    with database.raw_write() as connection:
+        try:
+            yield Store(connection, dialect)
+        except dbapi.IntegrityError as exc:
+            raise IntegrityError("a unique key was taken first", None, exc) from exc

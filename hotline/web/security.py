@@ -1,9 +1,12 @@
-"""Security headers on every response, and generic error pages (no traces, no echoed input)."""
+"""Security headers on every page (not on the webhooks Twilio reads), and generic error pages
+(no traces, no echoed input)."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from hotline.web.sessions import MACHINE_PATHS
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,6 +32,8 @@ def init_app(app: Flask) -> None:
 
 
 def add_headers(response: Response) -> Response:
+    if request.path.startswith(current_app.config[MACHINE_PATHS]):
+        return response  # Twilio reads TwiML, not pages: browser policies mean nothing to it
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if response.headers.get("Cache-Control") is None and request.endpoint != "static":

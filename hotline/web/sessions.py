@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, Request, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -23,7 +24,23 @@ IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
 
 
+MACHINE_PATHS = "HOTLINE_MACHINE_PATHS"
+"""Config key: path prefixes that machines call (Twilio's webhooks), never a person's browser."""
+
+
+class PeopleSessions(SecureCookieSessionInterface):
+    """Signed-cookie sessions for people. A machine path gets the null session: it carries no
+    cookie, and unsigning and re-signing one on every webhook would cost for nothing."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(app.config[MACHINE_PATHS]):
+            return None  # Flask then hands out a null session, which refuses any write
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.config.setdefault(MACHINE_PATHS, ())
+    app.session_interface = PeopleSessions()
     secure = secure_cookies(app.extensions["hotline"].settings)
     app.config.update(
         SESSION_COOKIE_NAME="__Host-hotline" if secure else "hotline",

@@ -17,6 +17,7 @@ from hotline.routing.decisions import Dial, Instruction, Screen
 from hotline.routing.directory import LineDirectory
 from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext, ScreenLeg
 from hotline.routing.screening import screen_answered
+from hotline.routing.store import Store
 from settings import Settings
 from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK, PHONES, ROUTING_CONFIG, SCHOOL
 
@@ -35,7 +36,7 @@ def arrive(
     session: Session, ctx: RoutingContext, incoming: IncomingCall, now: datetime
 ) -> list[Instruction]:
     """What `route_incoming` does, in the test's one transaction."""
-    return start_call(session, plan_arrival(session, ctx, incoming, now), now)
+    return start_call(Store.of(session), plan_arrival(session, ctx, incoming, now), now)
 
 
 def _dialed(instructions: list[Instruction]) -> list[str]:
