@@ -6,6 +6,7 @@ services take the session and never commit.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -22,6 +23,7 @@ from sqlalchemy.types import TypeDecorator
 # A webhook has 15 s in all: a database that does not answer within these limits makes
 # routing fail fast, so the fallback TwiML still goes out in time.
 WAIT_LIMIT_MS = 5000
+PING_AFTER_IDLE_S = 1.0
 _WRITE_OPTION = "hotline_write"
 T = TypeVar("T")
 
@@ -47,11 +49,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def create_db_engine(url: str, *, wait_limit_ms: int = WAIT_LIMIT_MS, **kwargs: Any) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    wait_limit_ms: int = WAIT_LIMIT_MS,
+    ping_after_idle_s: float = PING_AFTER_IDLE_S,
+    **kwargs: Any,
+) -> Engine:
     """An engine with the pragmas and pool settings this service relies on.
 
     `wait_limit_ms`: the longest a statement waits for a lock (SQLite's busy timeout) or runs
-    (PostgreSQL's statement timeout) before it fails.
+    (PostgreSQL's statement timeout) before it fails. `ping_after_idle_s`: see `_ping_when_idle`.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -60,12 +68,39 @@ def create_db_engine(url: str, *, wait_limit_ms: int = WAIT_LIMIT_MS, **kwargs: 
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, wait_limit_ms)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_timeout", 3)
     connect_args = kwargs.setdefault("connect_args", {})
     connect_args.setdefault("connect_timeout", 3)
     connect_args.setdefault("options", f"-c statement_timeout={wait_limit_ms}")
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after_idle_s)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """A connection that rested in the pool is pinged before use, one in steady use is not.
+
+    A server restart or a dropped link leaves dead connections in the pool; pinging at every
+    checkout (`pool_pre_ping`) finds them, but costs a round trip per transaction, as much as a
+    statement of the call-routing hot path. Connections go bad while they rest, so only those
+    idle for `idle_s` or longer are pinged; a dead one is replaced before anyone uses it.
+    """
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _rested_from(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_rested(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        if time.monotonic() - record.info["checked_in"] < idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool invalidates this connection and checks out another (SQLAlchemy's
+            # documented pessimistic-disconnect recipe).
+            raise DisconnectionError("connection lost while idle in the pool") from exc
 
 
 def _configure_sqlite(engine: Engine, wait_limit_ms: int) -> None:
@@ -124,10 +159,11 @@ class Database:
                 yield self._bind.connection.dbapi_connection
             return
         connection = self.engine.raw_connection()
+        dbapi_connection = connection.dbapi_connection
         try:
             if self.engine.dialect.name == "sqlite":
                 connection.cursor().execute("BEGIN IMMEDIATE")  # see _on_begin
-            yield connection.dbapi_connection
+            yield dbapi_connection
             connection.commit()
         except BaseException:
             connection.rollback()

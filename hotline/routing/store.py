@@ -23,7 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement
+from sqlalchemy.sql.expression import BindParameter, ClauseElement
 
 from hotline.db import Database
 from hotline.models import Call, CallAttempt, Counselor
@@ -83,26 +83,42 @@ class _Compiled:
     def __init__(self, statement: ClauseElement, dialect: Dialect, columns: Sequence[Column[Any]]):
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = compiled.string
-        self.order = compiled.positiontup if dialect.positional else None
-        self.convert: dict[str, Callable[[Any], Any]] = {}
-        for name, bind in compiled.binds.items():
-            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                self.convert[name] = process
+        self.positional = bool(dialect.positional)
+        names = compiled.positiontup if self.positional else list(compiled.binds)
+        assert names is not None
+        self.slots = [(name, _bind_processor(compiled.binds[name], dialect)) for name in names]
         self.read = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ]
 
-    def params(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        converted = {
-            name: (self.convert[name](value) if name in self.convert else value)
-            for name, value in values.items()
-        }
-        return converted if self.order is None else [converted[name] for name in self.order]
+    def params(
+        self, values: dict[str, Any], done: dict[tuple[int, int], Any] | None = None
+    ) -> Sequence[Any] | dict[str, Any]:
+        """The statement's parameters from `values`, converted for the driver; `done` caches
+        conversions by object across the rows of a batch."""
+        if done is None:
+            done = {}
+
+        def converted(name: str, convert: Callable[[Any], Any] | None) -> Any:
+            value = values[name]
+            if convert is None:
+                return value
+            key = (id(convert), id(value))
+            if key not in done:
+                done[key] = convert(value)
+            return done[key]
+
+        if self.positional:
+            return [converted(name, convert) for name, convert in self.slots]
+        return {name: converted(name, convert) for name, convert in self.slots}
 
     def row(self, raw: Sequence[Any]) -> list[Any]:
         pairs = zip(self.read, raw, strict=True)
         return [value if read is None else read(value) for read, value in pairs]
+
+
+def _bind_processor(bind: BindParameter[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    return bind.type.dialect_impl(dialect).bind_processor(dialect)
 
 
 class _Statements:
@@ -125,11 +141,6 @@ class _Statements:
             dialect,
             [calls.id],
         )
-        self.insert_attempt = _Compiled(
-            insert(_attempts).values({name: bindparam(name) for name in _ATTEMPT_COLUMNS}),
-            dialect,
-            [],
-        )
         self.claim = _Compiled(
             update(_counselors)
             .where(
@@ -142,6 +153,11 @@ class _Statements:
                 ),
             )
             .values(busy_call_sid=bindparam("sid"), busy_until=bindparam("until")),
+            dialect,
+            [],
+        )
+        self.insert_attempt = _Compiled(
+            insert(_attempts).values({name: bindparam(name) for name in _ATTEMPT_COLUMNS}),
             dialect,
             [],
         )
@@ -203,9 +219,10 @@ class Store:
     def insert_attempts(self, call_id: int, rows: list[dict[str, Any]]) -> None:
         if rows:
             statement = self._sql.insert_attempt
-            self._cursor.executemany(
-                statement.sql, [statement.params({**row, "call_id": call_id}) for row in rows]
-            )
+            # One converter cache for the batch: its rows share their instants.
+            done: dict[tuple[int, int], Any] = {}
+            params = [statement.params({**row, "call_id": call_id}, done) for row in rows]
+            self._cursor.executemany(statement.sql, params)
 
     def staff(self, keys: set[str]) -> dict[str, Person]:
         if not keys:
