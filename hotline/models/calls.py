@@ -52,7 +52,8 @@ class CallAttempt(Base):
     __table_args__ = (UniqueConstraint("call_id", "step", "round", "target"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    # Found by the unique key below, which begins with it.
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
     step: Mapped[int]
     round: Mapped[int]
     kind: Mapped[str] = mapped_column(String(16))
