@@ -1,11 +1,17 @@
 """Webhook throughput and latency of `hotline serve` over loopback, beside a bare Flask endpoint
 under the same server settings, measured with wrk in the same run.
 
-    .venv/bin/python bench/webhooks.py [--duration 10] [--workers N] [--engines sqlite,postgresql]
+    .venv/bin/python bench/webhooks.py [--duration 8] [--rounds 3] [--workers N]
+                                       [--engines sqlite,postgresql]
 
 Needs wrk (Debian: apt-get install wrk). Prints requests/s, p50/p99, the ratio to the bare
 endpoint and the CPU the load tool used; then a whole call (incoming, screen, choice, dial
 action, status) as requests per call and calls per second, placed by the simulator.
+
+A shared machine's speed drifts by tens of percent within minutes, so the bare endpoint stays up
+all run and is loaded right before and right after each load it is compared with: each ratio
+is taken against the mean of those two, and the median of `--rounds` ratios is reported (with
+the lowest and highest). Every load of the service signs its own new CallSids.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,7 +218,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -220,62 +228,117 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
-    python = sys.executable
-    print(f"{os.cpu_count()} cores, {args.workers} workers of 1 thread, {args.duration} s per load")
-    requests = work / "requests.tsv"
-    signed_requests(requests, "http://127.0.0.1:8791", 20_000)
-    bare_load = yardstick("bare_server.py", 8791, args, work, requests)
-    edge_url, _ = prepare_database("sqlite", work, args.pg_url, file="edge.db")
-    edge_load = yardstick("edge_server.py", 8791, args, work, requests, edge_url)
-    print(
-        f"\n{'':<24}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'x bare':>8}{'wrk CPU':>9}"
-    )
-    print(row("bare endpoint, c=100", bare_load, bare_load))
-    print(row("edge, no routing, c=100", edge_load, bare_load))
-    for kind in args.engines.split(","):
-        bench_engine(kind, args, work, python, bare_load)
+    print(f"{os.cpu_count()} cores, {args.workers} workers of 1 thread, "
+          f"{args.duration} s per load, {args.rounds} rounds")  # fmt: skip
+    bare = Bench(args, work)
+    try:
+        rows = [bare.yardstick_row()]
+        edge_url, _ = prepare_database("sqlite", work, args.pg_url, file="edge.db")
+        rows.append(bare.compare("edge, no routing", "edge_server.py", edge_url))
+        singles = []
+        for kind in args.engines.split(","):
+            busy, single, whole = bench_engine(kind, args, work, bare)
+            rows.append(busy)
+            singles.append((kind, single, whole))
+    finally:
+        bare.stop()
+    print(f"\n{'c=100':<24}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'x bare (median, range)':>25}{'wrk CPU':>9}")  # fmt: skip
+    for row in rows:
+        print(row)
+    print(f"\n{'c=1':<24}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for kind, single, _ in singles:
+        print(f"{kind + ' incoming':<24}{single.rps:>8.0f}{single.p50_ms:>9.2f}"
+              f"{single.p99_ms:>9.2f}{single.errors:>8}")  # fmt: skip
+    for kind, _, (per_call, calls_per_s) in singles:
+        print(f"{kind} whole call: {per_call:.1f} requests a call, "
+              f"{calls_per_s:.1f} calls/s one by one")  # fmt: skip
     print(f"\nlogs in {work}")
 
 
-def yardstick(
-    script: str,
-    port: int,
-    args: argparse.Namespace,
-    work: Path,
-    requests: Path,
-    url: str = "sqlite:///unused.db",
-) -> Load:
-    """Serve bench/`script` with the same settings as `hotline serve`, and load it."""
-    command = [sys.executable, str(ROOT / "bench" / script), "--port", str(port),
-               "--workers", str(args.workers)]  # fmt: skip
-    server = start(command, environment(url, port), port, work / f"{script}.log")
-    try:
-        return run_wrk(f"http://127.0.0.1:{port}", 100, args.duration, requests)
-    finally:
-        stop(server)
+class Bench:
+    """The bare endpoint, up all run, and loads compared with it (see the module docstring)."""
+
+    PORT = 8791
+
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+        self.args, self.work = args, work
+        self.requests = work / "bare.tsv"  # the bare endpoint checks no signature
+        signed_requests(self.requests, self.base, 5_000)
+        command = [sys.executable, str(ROOT / "bench" / "bare_server.py"),
+                   "--port", str(self.PORT), "--workers", str(args.workers)]  # fmt: skip
+        env = environment("sqlite:///unused.db", self.PORT)
+        self.server = start(command, env, self.PORT, work / "bare_server.log")
+        self.loads: list[Load] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.PORT}"
+
+    def load(self) -> Load:
+        found = run_wrk(self.base, 100, self.args.duration, self.requests)
+        self.loads.append(found)
+        return found
+
+    def stop(self) -> None:
+        stop(self.server)
+
+    def yardstick_row(self) -> str:
+        first = self.load()
+        return row("bare endpoint", [first], [1.0])
+
+    def rounds(self, label: str, load: Callable[[], Load]) -> str:
+        """`--rounds` loads, each between two loads of the bare endpoint."""
+        loads, ratios = [], []
+        before = self.load()
+        for _ in range(self.args.rounds):
+            measured = load()
+            after = self.load()
+            loads.append(measured)
+            ratios.append(measured.rps / ((before.rps + after.rps) / 2))
+            before = after
+        return row(label, loads, ratios)
+
+    def compare(self, label: str, script: str, url: str) -> str:
+        """Serve bench/`script` with the same settings as `hotline serve`, and load it."""
+        port = 8793
+        command = [sys.executable, str(ROOT / "bench" / script), "--port", str(port),
+                   "--workers", str(self.args.workers)]  # fmt: skip
+        server = start(command, environment(url, port), port, self.work / f"{script}.log")
+        requests = self.work / f"{script}.tsv"
+        signed_requests(requests, f"http://127.0.0.1:{port}", 30_000)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            return self.rounds(label, lambda: run_wrk(base, 100, self.args.duration, requests))
+        finally:
+            stop(server)
 
 
-def bench_engine(kind: str, args: argparse.Namespace, work: Path, python: str, bare: Load) -> None:
+def bench_engine(
+    kind: str, args: argparse.Namespace, work: Path, bare: Bench
+) -> tuple[str, Load, tuple[float, float]]:
     port = 8792
     url, pg_name = prepare_database(kind, work, args.pg_url)
-    env = environment(url, port)
     base = f"http://127.0.0.1:{port}"
-    server = start(
-        [python, "-m", "hotline", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env,
-        port,
-        work / f"{kind}.log",
-    )
+    command = [sys.executable, "-m", "hotline", "serve", "--port", str(port),
+               "--workers", str(args.workers)]  # fmt: skip
+    server = start(command, environment(url, port), port, work / f"{kind}.log")
+    signed = iter(range(1_000))
+
+    def fresh(count: int) -> Path:
+        """New CallSids for each load: a CallSid seen before is a repeat, answered by replay."""
+        path = work / f"{kind}-{next(signed)}.tsv"
+        signed_requests(path, base, count)
+        return path
+
     try:
-        # Each load its own CallSids: a CallSid seen before is a repeat, answered by replay.
-        busy_requests, single_requests = work / f"{kind}-c100.tsv", work / f"{kind}-c1.tsv"
-        signed_requests(busy_requests, base, 60_000)
-        signed_requests(single_requests, base, 20_000)
-        busy = run_wrk(base, 100, args.duration, busy_requests)
+        busy = bare.rounds(
+            f"{kind} incoming", lambda: run_wrk(base, 100, args.duration, fresh(30_000))
+        )
         free_counselors(url)
-        single = run_wrk(base, 1, args.duration, single_requests)
+        single = run_wrk(base, 1, args.duration, fresh(20_000))
         free_counselors(url)
-        per_call, calls_per_s = whole_calls(base, args.calls)
+        whole = whole_calls(base, args.calls)
     finally:
         stop(server)
         if pg_name:
@@ -283,17 +346,16 @@ def bench_engine(kind: str, args: argparse.Namespace, work: Path, python: str, b
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
             admin.dispose()
-    print(row(f"{kind} incoming, c=100", busy, bare))
-    print(row(f"{kind} incoming, c=1", single, bare))
-    print(
-        f"{kind} whole call: {per_call:.1f} requests a call, {calls_per_s:.1f} calls/s one by one"
-    )
+    return busy, single, whole
 
 
-def row(label: str, load: Load, bare: Load) -> str:
+def row(label: str, loads: list[Load], ratios: list[float]) -> str:
+    middle = sorted(range(len(loads)), key=lambda n: ratios[n])[len(loads) // 2]
+    load, ratio = loads[middle], ratios[middle]
+    spread = f"{ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
     return (
-        f"{label:<24}{load.rps:>8.0f}{load.p50_ms:>9.2f}{load.p99_ms:>9.2f}{load.errors:>8}"
-        f"{load.rps / bare.rps:>8.2f}{load.tool_cpu:>9.2f}"
+        f"{label:<24}{load.rps:>8.0f}{load.p50_ms:>9.2f}{load.p99_ms:>9.2f}"
+        f"{sum(each.errors for each in loads):>8}{spread:>25}{load.tool_cpu:>9.2f}"
     )
 
 

@@ -142,13 +142,6 @@ class _Statements:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         calls, staff = _calls.c, _counselors.c
-        self.call_by_sid = _Compiled(
-            select(*(calls[name] for name in ("id", *_CALL_COLUMNS[:7]))).where(
-                calls.call_sid == bindparam("sid")
-            ),
-            dialect,
-            [calls[name] for name in ("id", *_CALL_COLUMNS[:7])],
-        )
         self.insert_call = _Compiled(
             insert(_calls)
             .values({name: bindparam(name) for name in _CALL_COLUMNS})
@@ -234,11 +227,6 @@ class Store:
     def _run(self, statement: _Compiled, values: dict[str, Any]) -> Any:
         self._cursor.execute(statement.sql, statement.params(values))
         return self._cursor
-
-    def call_by_sid(self, call_sid: str) -> CallState | None:
-        statement = self._sql.call_by_sid
-        raw = self._run(statement, {"sid": call_sid}).fetchone()
-        return None if raw is None else CallState(*statement.row(raw))
 
     def insert_call(self, state: CallState, **columns: Any) -> int:
         """Insert the new call as routing leaves it, with the record's other columns."""
