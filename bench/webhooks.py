@@ -232,7 +232,7 @@ def main() -> None:
           f"{args.duration} s per load, {args.rounds} rounds")  # fmt: skip
     bare = Bench(args, work)
     try:
-        rows = [bare.yardstick_row()]
+        rows = []
         edge_url, _ = prepare_database("sqlite", work, args.pg_url, file="edge.db")
         rows.append(bare.compare("edge, no routing", "edge_server.py", edge_url))
         singles = []
@@ -242,6 +242,7 @@ def main() -> None:
             singles.append((kind, single, whole))
     finally:
         bare.stop()
+    rows.insert(0, bare.yardstick_row())
     print(f"\n{'c=100':<24}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'x bare (median, range)':>25}{'wrk CPU':>9}")  # fmt: skip
     for row in rows:
@@ -269,6 +270,7 @@ class Bench:
                    "--port", str(self.PORT), "--workers", str(args.workers)]  # fmt: skip
         env = environment("sqlite:///unused.db", self.PORT)
         self.server = start(command, env, self.PORT, work / "bare_server.log")
+        warm_up(self.base, self.requests)
         self.loads: list[Load] = []
 
     @property
@@ -284,8 +286,8 @@ class Bench:
         stop(self.server)
 
     def yardstick_row(self) -> str:
-        first = self.load()
-        return row("bare endpoint", [first], [1.0])
+        """Every load of the bare endpoint in the run, the median one shown."""
+        return row("bare endpoint", self.loads, [load.rps for load in self.loads], ratio=False)
 
     def rounds(self, label: str, load: Callable[[], Load]) -> str:
         """`--rounds` loads, each between two loads of the bare endpoint."""
@@ -309,6 +311,7 @@ class Bench:
         signed_requests(requests, f"http://127.0.0.1:{port}", 30_000)
         try:
             base = f"http://127.0.0.1:{port}"
+            warm_up(base, requests)
             return self.rounds(label, lambda: run_wrk(base, 100, self.args.duration, requests))
         finally:
             stop(server)
@@ -332,6 +335,7 @@ def bench_engine(
         return path
 
     try:
+        warm_up(base, fresh(10_000))
         busy = bare.rounds(
             f"{kind} incoming", lambda: run_wrk(base, 100, args.duration, fresh(30_000))
         )
@@ -349,10 +353,15 @@ def bench_engine(
     return busy, single, whole
 
 
-def row(label: str, loads: list[Load], ratios: list[float]) -> str:
+def warm_up(base: str, requests: Path) -> None:
+    """Two seconds of load first: each worker's first requests build its per-process copies."""
+    run_wrk(base, 100, 2, requests)
+
+
+def row(label: str, loads: list[Load], ratios: list[float], ratio: bool = True) -> str:
     middle = sorted(range(len(loads)), key=lambda n: ratios[n])[len(loads) // 2]
-    load, ratio = loads[middle], ratios[middle]
-    spread = f"{ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+    load, median = loads[middle], ratios[middle]
+    spread = f"{median:.2f} ({min(ratios):.2f}-{max(ratios):.2f})" if ratio else "1.00"
     return (
         f"{label:<24}{load.rps:>8.0f}{load.p50_ms:>9.2f}{load.p99_ms:>9.2f}"
         f"{sum(each.errors for each in loads):>8}{spread:>25}{load.tool_cpu:>9.2f}"
