@@ -23,7 +23,6 @@ from sqlalchemy.types import TypeDecorator
 # A webhook has 15 s in all: a database that does not answer within these limits makes
 # routing fail fast, so the fallback TwiML still goes out in time.
 WAIT_LIMIT_MS = 5000
-WAL_CHECKPOINT_PAGES = 4000  # 16 MiB of log with 4 KiB pages
 PING_AFTER_IDLE_S = 1.0
 _WRITE_OPTION = "hotline_write"
 T = TypeVar("T")
@@ -114,11 +113,6 @@ def _configure_sqlite(engine: Engine, wait_limit_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(wait_limit_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # SQLite copies the log into the database in the commit that passes this many pages.
-        # At its default (1000) that was one new call in a hundred, and it set the webhooks'
-        # 99th-percentile latency; a rarer checkpoint also copies a busy page once, not four
-        # times. Measured in-process: p99 6-8 ms -> 1.6-1.9 ms, mean -12%, p99.9 15 -> 35 ms.
-        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,6 +1,5 @@
-"""Database connections as the service configures them. PostgreSQL: one that died while resting
-in the pool is replaced before anyone uses it; one in steady use costs no ping (a round trip
-per webhook). SQLite: the pragmas every connection gets."""
+"""Pooled PostgreSQL connections: one that died while resting in the pool is replaced before
+anyone uses it; one in steady use costs no ping (a round trip per webhook)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from hotline.db import WAL_CHECKPOINT_PAGES, Database
+from hotline.db import Database
 from tests.conftest import ENGINES, POSTGRES_URL, FreshDatabases
 
 SERVERS = [kind for kind in ENGINES if kind != "sqlite"]  # SQLite has no connection to lose
@@ -80,25 +79,4 @@ def test_a_connection_in_steady_use_is_not_pinged(
     with database.raw_write() as connection:
         connection.cursor().execute("SELECT 1")
     assert pings == []
-    database.dispose()
-
-
-def test_sqlite_connections_log_ahead_and_checkpoint_in_large_steps(
-    fresh_databases: FreshDatabases,
-) -> None:
-    """WAL with NORMAL sync (a commit does not fsync), foreign keys on, and checkpoints every
-    WAL_CHECKPOINT_PAGES rather than SQLite's 1000 (see `hotline.db._configure_sqlite`)."""
-    database = Database(fresh_databases.engine("sqlite"))
-    with database.read() as session:
-        pragma = {
-            name: session.execute(text(f"PRAGMA {name}")).scalar_one()
-            for name in ("journal_mode", "synchronous", "foreign_keys", "wal_autocheckpoint")
-        }
-    assert pragma == {
-        "journal_mode": "wal",
-        "synchronous": 1,  # NORMAL
-        "foreign_keys": 1,
-        "wal_autocheckpoint": WAL_CHECKPOINT_PAGES,
-    }
-    assert WAL_CHECKPOINT_PAGES > 1000
     database.dispose()
