@@ -25,46 +25,25 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, make_url, text, update  # noqa: E402
-from twilio.request_validator import RequestValidator  # noqa: E402
-
-from hotline.config.importer import import_configuration  # noqa: E402
-from hotline.db import Database  # noqa: E402
-from hotline.migrate import upgrade  # noqa: E402
-from hotline.models import Counselor  # noqa: E402
+from bench.webhook_setup import (  # noqa: E402
+    LINE,
+    STAFF,
+    TOKEN,
+    drop_database,
+    environment,
+    free_counselors,
+    prepare_database,
+    signed_requests,
+)
 from hotline.server import default_workers  # noqa: E402
 from webhooks.simulator import HttpTransport, Simulator, accept  # noqa: E402
-
-TOKEN = "bench-auth-token-0123456789abcdef"
-LINE = "+8657463898070"
-CALLER = "+8613800138000"
-STAFF = [f"+86139000{n:05d}" for n in range(1, 9)]
-CONFIG = f"""\
-hotlines:
-  - {{key: city, name: 慈溪市心理援助热线, number: "{LINE}", timezone: Asia/Shanghai,
-     fallback_number: "+8657487112345"}}
-counselors:
-{chr(10).join(f'  - {{key: c{i}, name: 咨询师{i}, phone: "{p}"}}' for i, p in enumerate(STAFF))}
-rota:
-  - hotline: city
-    tier: 1
-    weekly: {{days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "00:00"}}
-    counselors: [c0, c1, c2, c3, c4]
-  - hotline: city
-    tier: 2
-    weekly: {{days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "00:00"}}
-    counselors: [c5, c6, c7]
-"""
 
 
 @dataclass
@@ -74,48 +53,6 @@ class Load:
     p99_ms: float
     errors: int
     tool_cpu: float  # cores the load tool itself used
-
-
-def environment(url: str, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOTLINE_DATABASE_URL": url,
-        "HOTLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "HOTLINE_PSEUDONYM_KEY": "v1:" + "ab" * 32,
-        "HOTLINE_SECRET_KEY": "bench-" + "0" * 40,
-        "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
-    }
-
-
-def prepare_database(
-    kind: str, work: Path, pg_url: str, file: str = "bench.db"
-) -> tuple[str, str | None]:
-    """A migrated database with the bench line; its URL, and the PostgreSQL database's name."""
-    name: str | None = None
-    if kind == "sqlite":
-        url = f"sqlite:///{work / file}"
-    else:
-        name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    database = Database.from_url(url)
-    upgrade(database.engine)
-    with database.write() as session:
-        import_configuration(session, CONFIG, datetime(2026, 1, 1, tzinfo=UTC))
-    database.dispose()
-    return url, name
-
-
-def free_counselors(url: str) -> None:
-    database = Database.from_url(url)
-    with database.write() as session:
-        session.execute(update(Counselor).values(busy_call_sid=None, busy_until=None))
-    database.dispose()
 
 
 def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -133,23 +70,6 @@ def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subp
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     process.wait(timeout=30)
-
-
-def signed_requests(path: Path, base: str, count: int) -> None:
-    url = base + "/webhooks/voice/incoming"
-    validator = RequestValidator(TOKEN)
-    with path.open("w", encoding="utf-8") as out:
-        for n in range(count):
-            form = {
-                "CallSid": f"CA{uuid.uuid4().hex}",
-                "AccountSid": "AC" + "0" * 32,
-                "From": f"+86138{n:08d}",
-                "To": LINE,
-                "CallStatus": "ringing",
-                "Direction": "inbound",
-                "ApiVersion": "2010-04-01",
-            }
-            out.write(f"{validator.compute_signature(url, form)}\t{urlencode(form)}\n")
 
 
 def run_wrk(base: str, connections: int, duration: int, requests: Path) -> Load:
@@ -346,10 +266,7 @@ def bench_engine(
     finally:
         stop(server)
         if pg_name:
-            admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+            drop_database(args.pg_url, pg_name)
     return busy, single, whole
 
 
