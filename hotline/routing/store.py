@@ -110,22 +110,23 @@ class _Compiled:
         self, values: dict[str, Any], done: dict[tuple[int, int], Any] | None = None
     ) -> Sequence[Any] | dict[str, Any]:
         """The statement's parameters from `values`, converted for the driver; `done` caches
-        conversions by object across the rows of a batch."""
+        conversions by object across the rows of a batch (a loop, not a helper function: this
+        runs for every value of every statement of a new call)."""
         if done is None:
             done = {}
-
-        def converted(name: str, convert: Callable[[Any], Any] | None) -> Any:
+        converted = []
+        for name, convert in self.slots:
             value = values[name]
-            if convert is None:
-                return value
-            key = (id(convert), id(value))
-            if key not in done:
-                done[key] = convert(value)
-            return done[key]
-
+            if convert is not None:
+                key = (id(convert), id(value))
+                found = done.get(key, done)
+                if found is done:
+                    found = done[key] = convert(value)
+                value = found
+            converted.append(value)
         if self.positional:
-            return [converted(name, convert) for name, convert in self.slots]
-        return {name: converted(name, convert) for name, convert in self.slots}
+            return converted
+        return dict(zip((name for name, _ in self.slots), converted, strict=True))
 
     def row(self, raw: Sequence[Any]) -> list[Any]:
         pairs = zip(self.read, raw, strict=True)
