@@ -27,15 +27,18 @@ _HASHES = {HMAC_SHA1: sha1, HMAC_SHA256: sha256}
 
 
 def signed_url(public_url: str, request: Request) -> str:
+    return public_url + _path_and_query(request)
+
+
+def _path_and_query(request: Request) -> str:
     query = request.query_string.decode("latin-1")
-    return public_url + quote(request.path) + (f"?{query}" if query else "")
+    return quote(request.path) + (f"?{query}" if query else "")
 
 
 class SignatureCheck:
     """Checks requests against the accepted tokens (current first, then the previous one)."""
 
     def __init__(self, public_url: str, tokens: tuple[str, ...]) -> None:
-        self.public_url = public_url
         self.keys = tuple(token.encode("utf-8") for token in tokens)
         self.bases = _port_variants(public_url)
 
@@ -46,9 +49,7 @@ class SignatureCheck:
         digest = _HASHES.get(get_signature_algorithm(request.headers.get(SETTINGS_HEADER)).upper())
         if digest is None:
             return False  # an algorithm this version does not know: refuse rather than guess
-        rest = quote(request.path)
-        if request.query_string:
-            rest += "?" + request.query_string.decode("latin-1")
+        rest = _path_and_query(request)
         params = _signed_params(request.form)
         expected = signature.encode("utf-8")
         for base in self.bases:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from hotline.web.sessions import MACHINE_PATHS
+from hotline.web.sessions import is_machine_path
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
 
 
 def add_headers(response: Response) -> Response:
-    if request.path.startswith(current_app.config[MACHINE_PATHS]):
+    if is_machine_path(current_app, request):
         return response  # Twilio reads TwiML, not pages: browser policies mean nothing to it
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)

@@ -28,12 +28,16 @@ MACHINE_PATHS = "HOTLINE_MACHINE_PATHS"
 """Config key: path prefixes that machines call (Twilio's webhooks), never a person's browser."""
 
 
+def is_machine_path(app: Flask, request: Request) -> bool:
+    return request.path.startswith(app.config[MACHINE_PATHS])
+
+
 class PeopleSessions(SecureCookieSessionInterface):
     """Signed-cookie sessions for people. A machine path gets the null session: it carries no
     cookie, and unsigning and re-signing one on every webhook would cost for nothing."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if request.path.startswith(app.config[MACHINE_PATHS]):
+        if is_machine_path(app, request):
             return None  # Flask then hands out a null session, which refuses any write
         return super().open_session(app, request)
 
