@@ -17,6 +17,9 @@ DEMO_SECRETS_FILE = Path("instance") / "demo-secrets.json"
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _KEY = re.compile(r"^v([0-9]{1,6}):([0-9a-fA-F]{64,})$")
 _URL_SCHEMES = ("http://", "https://")
+_MESSAGING_SERVICE = re.compile(r"^MG[0-9a-fA-F]{32}$")
+_PLUGIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$")
+_SMTP = re.compile(r"^smtps?://([^@/]+@)?[^:/@]+(:[0-9]{1,5})?/?$")
 
 
 class SettingsError(ValueError):
@@ -56,11 +59,17 @@ class Settings:
     totp_issuer: str
     proxy_hops: int
     demo: bool
+    outbound: str = "send"
+    sms_provider: str = "twilio"
+    sms_from: str | None = None
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    message_budget_per_day: int = 20
 
     def __repr__(self) -> str:
         return (
             f"Settings(database_url={_redact_url(self.database_url)!r}, "
-            f"public_url={self.public_url!r}, demo={self.demo})"
+            f"public_url={self.public_url!r}, demo={self.demo}, outbound={self.outbound!r})"
         )
 
     @property
@@ -103,7 +112,18 @@ class Settings:
             totp_issuer=reader.text("HOTLINE_TOTP_ISSUER", "Hotline"),
             proxy_hops=reader.count("HOTLINE_PROXY_HOPS", 0),
             demo=demo,
+            outbound=reader.choice(
+                "HOTLINE_OUTBOUND", ("send", "record"), "record" if demo else "send"
+            ),
+            sms_provider=reader.sms_provider(),
+            sms_from=env.get("HOTLINE_SMS_FROM") or None,
+            smtp_url=reader.smtp_url(),
+            mail_from=env.get("HOTLINE_MAIL_FROM") or None,
+            message_budget_per_day=reader.positive_int(
+                "HOTLINE_MESSAGE_BUDGET_PER_DAY", 20, unit="messages"
+            ),
         )
+        _check_outbound(settings, problems)
         if (
             settings.pseudonym_key_previous is not None
             and settings.pseudonym_key_previous.version == settings.pseudonym_key.version
@@ -115,6 +135,27 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return settings
+
+
+def _check_outbound(settings: Settings, problems: list[str]) -> None:
+    """What `send` needs: a sender for SMS through Twilio, a From address for e-mail."""
+    if settings.outbound != "send":
+        return
+    if settings.sms_provider == "twilio":
+        if not settings.sms_from:
+            problems.append(
+                "HOTLINE_SMS_FROM: required when SMS go out through Twilio "
+                "(or set HOTLINE_SMS_PROVIDER=none)"
+            )
+        elif not (_E164.match(settings.sms_from) or _MESSAGING_SERVICE.match(settings.sms_from)):
+            problems.append(
+                "HOTLINE_SMS_FROM: must be a Twilio number (E.164) "
+                "or a Messaging Service SID (MG...)"
+            )
+    if settings.smtp_url and not settings.mail_from:
+        problems.append("HOTLINE_MAIL_FROM: required with HOTLINE_SMTP_URL")
+    if settings.mail_from and "@" not in settings.mail_from:
+        problems.append("HOTLINE_MAIL_FROM: must be an e-mail address")
 
 
 def _present(env: Mapping[str, str]) -> dict[str, str]:
@@ -173,14 +214,41 @@ class _Reader:
             return default
         return int(raw)
 
-    def positive_int(self, name: str, default: int) -> int:
+    def positive_int(self, name: str, default: int, *, unit: str = "days") -> int:
         raw = self.env.get(name, "")
         if not raw:
             return default
         if not raw.isdigit() or int(raw) < 1:
-            self.problems.append(f"{name}: must be a whole number of days >= 1, got {raw!r}")
+            self.problems.append(f"{name}: must be a whole number of {unit} >= 1, got {raw!r}")
             return default
         return int(raw)
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.env.get(name) or default
+        if value not in allowed:
+            self.problems.append(f"{name}: must be one of {', '.join(allowed)}, got {value!r}")
+            return default
+        return value
+
+    def sms_provider(self) -> str:
+        value = self.env.get("HOTLINE_SMS_PROVIDER") or "twilio"
+        if value not in ("twilio", "none") and not _PLUGIN.match(value):
+            self.problems.append(
+                "HOTLINE_SMS_PROVIDER: must be twilio, none or package.module:factory, "
+                f"got {value!r}"
+            )
+            return "none"
+        return value
+
+    def smtp_url(self) -> str | None:
+        value = self.env.get("HOTLINE_SMTP_URL") or None
+        if value is not None and not _SMTP.match(value):
+            self.problems.append(
+                "HOTLINE_SMTP_URL: must be smtp://user:password@host:port (STARTTLS) "
+                "or smtps://user:password@host:port (TLS)"
+            )
+            return None
+        return value
 
 
 def _demo_secrets(path: Path) -> dict[str, str]:

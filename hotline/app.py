@@ -44,10 +44,13 @@ def create_app(
     app.extensions["hotline"] = Runtime(settings, database, spool_dir=spool_dir)
     _add_probes(app)
     csrf = web.init_app(app)
-    from webhooks.voice import voice  # composition root: the only place the edge is plugged in
+    # Composition root: the only place the edge is plugged in.
+    from webhooks.sms import sms
+    from webhooks.voice import voice
 
-    app.register_blueprint(voice)
-    csrf.exempt(voice)  # Twilio signs its requests; it cannot carry our CSRF token
+    for edge in (voice, sms):
+        app.register_blueprint(edge)
+        csrf.exempt(edge)  # Twilio signs its requests; it cannot carry our CSRF token
     return app
 
 

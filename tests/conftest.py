@@ -98,6 +98,7 @@ TEST_ENV = {
     "HOTLINE_PSEUDONYM_KEY_PREVIOUS": "v1:" + "cd" * 32,
     "HOTLINE_SECRET_KEY": "test-secret-key-" + "0" * 32,
     "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
+    "HOTLINE_SMS_FROM": "+8657463898000",
 }
 
 

@@ -29,6 +29,7 @@ def test_every_problem_is_named_in_one_error() -> None:
         "HOTLINE_PSEUDONYM_KEY",
         "HOTLINE_SECRET_KEY",
         "HOTLINE_FALLBACK_NUMBER",
+        "HOTLINE_SMS_FROM",
     ]
 
 
@@ -91,3 +92,41 @@ def test_proxy_hops_are_a_small_count() -> None:
     assert Settings.from_env({**TEST_ENV, "HOTLINE_PROXY_HOPS": "1"}).proxy_hops == 1
     with pytest.raises(SettingsError, match="HOTLINE_PROXY_HOPS"):
         Settings.from_env({**TEST_ENV, "HOTLINE_PROXY_HOPS": "many"})
+
+
+def test_outbound_settings_say_which_one_is_wrong() -> None:
+    env = {
+        **TEST_ENV,
+        "HOTLINE_OUTBOUND": "email-everyone",
+        "HOTLINE_SMS_PROVIDER": "not a module",
+        "HOTLINE_SMTP_URL": "http://mail.example.org",
+        "HOTLINE_MESSAGE_BUDGET_PER_DAY": "0",
+    }
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env)
+    names = {problem.split(":")[0] for problem in raised.value.problems}
+    assert names == {
+        "HOTLINE_OUTBOUND",
+        "HOTLINE_SMS_PROVIDER",
+        "HOTLINE_SMTP_URL",
+        "HOTLINE_MESSAGE_BUDGET_PER_DAY",
+    }
+
+
+def test_sending_through_twilio_needs_a_sender_and_e_mail_needs_a_from_address() -> None:
+    env = {**TEST_ENV, "HOTLINE_SMS_FROM": "", "HOTLINE_SMTP_URL": "smtps://u:p@mail:465"}
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env)
+    assert [p.split(":")[0] for p in raised.value.problems] == [
+        "HOTLINE_SMS_FROM",
+        "HOTLINE_MAIL_FROM",
+    ]
+    quiet = Settings.from_env({**env, "HOTLINE_SMS_PROVIDER": "none", "HOTLINE_MAIL_FROM": "a@b"})
+    assert (quiet.outbound, quiet.sms_provider, quiet.sms_from) == ("send", "none", None)
+    service = Settings.from_env({**TEST_ENV, "HOTLINE_SMS_FROM": "MG" + "0" * 32})
+    assert service.sms_from == "MG" + "0" * 32
+
+
+def test_demo_mode_records_messages_instead_of_sending_them(tmp_path: Path) -> None:
+    demo = Settings.from_env({"HOTLINE_DEMO": "1"}, secrets_file=tmp_path / "secrets.json")
+    assert demo.outbound == "record"

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, request
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, request
 
 from hotline import clock
 from hotline.app import runtime
@@ -22,7 +21,7 @@ from hotline.routing.screening import screen_answered, screen_choice
 from hotline.routing.status import record_status
 from hotline.spool import SpooledCall, load_spool_when_back, spool_call
 from webhooks import forms
-from webhooks.signature import SignatureCheck
+from webhooks.guard import guard
 from webhooks.twiml import fallback_twiml, render
 
 if TYPE_CHECKING:  # the type of the session handed in; webhooks run no SQL of their own
@@ -34,24 +33,7 @@ _PATHS = {"dial_result": "dial", "screen": "screen", "screen_choice": "screen/ch
 Handler = Callable[["Session"], list[Instruction]]
 
 
-_SIGNATURE = "hotline.signature"
-
-
-@voice.record_once
-def _prepare_signature_check(state: BlueprintSetupState) -> None:
-    settings = state.app.extensions["hotline"].settings
-    state.app.extensions[_SIGNATURE] = SignatureCheck(settings.public_url, settings.auth_tokens)
-
-
-@voice.before_request
-def require_twilio_signature() -> None:
-    if (request.content_length or 0) > (current_app.config["MAX_CONTENT_LENGTH"] or 0):
-        abort(413)  # before anything reads the body
-    if not current_app.extensions[_SIGNATURE].accepts(request):
-        current = runtime()
-        current.counters.rejected_signatures += 1
-        log.warning("rejected a request without a valid Twilio signature: %s", request.path)
-        abort(403)
+guard(voice)
 
 
 @voice.post("/incoming")

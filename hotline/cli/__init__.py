@@ -11,6 +11,7 @@ from hotline.cli.database import db
 from hotline.cli.jobs import jobs
 from hotline.cli.outbox import outbox
 from hotline.cli.rota import rota
+from hotline.cli.scheduler import scheduler_command
 from hotline.cli.service import demo_command, serve_command
 from hotline.cli.simulate import simulate_call
 from hotline.cli.users import user
@@ -31,6 +32,7 @@ cli.add_command(calls)
 cli.add_command(jobs)
 cli.add_command(outbox)
 cli.add_command(serve_command)
+cli.add_command(scheduler_command)
 cli.add_command(demo_command)
 cli.add_command(simulate_call)
 

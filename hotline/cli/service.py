@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -29,7 +34,7 @@ DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
 @click.option("--threads", type=click.IntRange(1, 32), default=1, show_default=True)
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Run the web service (webhooks, web app, probes) with several workers."""
-    _configure_logging()
+    configure_logging()
     settings()  # stop here, with every problem named, when a setting is wrong
     load_spool_when_back(database(), DEFAULT_SPOOL_DIR)
     serve(host, port, workers, threads)
@@ -38,8 +43,9 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
 @click.command("demo")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def demo_command(port: int) -> None:
-    """Migrate, load the demo rota into an empty database, and serve in demo mode."""
-    _configure_logging()
+    """Migrate, load the demo rota into an empty database, and serve in demo mode, with the
+    scheduler beside the web service (one Ctrl-C stops both)."""
+    configure_logging()
     if not settings().demo:
         raise click.UsageError("`hotline demo` runs only with HOTLINE_DEMO=1 (use `serve`)")
     upgrade(database().engine)
@@ -60,9 +66,41 @@ def demo_command(port: int) -> None:
         "  HOTLINE_DEMO=1 .venv/bin/hotline simulate-call city --answer KEY-OF-ONE-ON-DUTY\n"
         "then sign in as that counselor to record its outcome, and as supervisor to review it.\n"
     )
-    serve("127.0.0.1", port, workers=2)
+    with scheduler_beside():
+        serve("127.0.0.1", port, workers=2)
 
 
-def _configure_logging() -> None:
+@contextmanager
+def scheduler_beside() -> Iterator[subprocess.Popen[bytes]]:
+    """`hotline scheduler` as a child process, on this process's database and public URL, for
+    as long as the block runs; stopped (SIGTERM, then SIGKILL) when the block ends."""
+    parent = os.getpid()
+    current = settings()
+    environment = {
+        **os.environ,
+        "HOTLINE_DATABASE_URL": current.database_url,
+        "HOTLINE_PUBLIC_URL": current.public_url,
+    }
+    child = subprocess.Popen([sys.executable, "-m", "hotline", "scheduler"], env=environment)
+    try:
+        yield child
+    finally:
+        # gunicorn forks its workers inside the block, and a worker leaves it by SystemExit:
+        # only the process that started the scheduler stops it.
+        if os.getpid() == parent:
+            stop_child(child)
+
+
+def stop_child(child: subprocess.Popen[bytes], wait_s: float = 25.0) -> None:
+    if child.poll() is None:
+        child.terminate()
+    try:
+        child.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logmask.install()

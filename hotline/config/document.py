@@ -25,6 +25,8 @@ class HotlineConfig:
     overflow: tuple[str, ...]
     fallback_number: str | None
     closing_message: str | None
+    alert_escalation_minutes: int = 10
+    message_links: bool = True
 
 
 @dataclass(frozen=True, slots=True)

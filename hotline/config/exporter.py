@@ -64,6 +64,10 @@ def _hotline(line: Hotline) -> dict[str, Any]:
         values["fallback_number"] = line.fallback_number
     if line.closing_message:
         values["closing_message"] = line.closing_message
+    if line.alert_escalation_minutes != 10:
+        values["alert_escalation_minutes"] = line.alert_escalation_minutes
+    if not line.message_links:
+        values["message_links"] = False
     return values
 
 

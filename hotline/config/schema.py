@@ -104,6 +104,8 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
             "overflow",
             "fallback_number",
             "closing_message",
+            "alert_escalation_minutes",
+            "message_links",
         }
     )
     key, name, number = entry.key(), entry.text("name"), entry.phone("number", None)
@@ -115,12 +117,26 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
     overflow = entry.words("overflow")
     fallback = entry.phone("fallback_number", region_of(number), required=False)
     closing = entry.text("closing_message", None, limit=1000)
+    escalation = entry.integer("alert_escalation_minutes", 10, 1, 240)
+    links = entry.boolean("message_links", True)
     if key is None or name is None or number is None or timezone is None:
         return None
-    if language is None or ring is None or wait is None or strategy is None:
+    if language is None or ring is None or wait is None or strategy is None or escalation is None:
         return None
     return HotlineConfig(
-        key, name, number, timezone, language, ring, wait, strategy, overflow, fallback, closing
+        key,
+        name,
+        number,
+        timezone,
+        language,
+        ring,
+        wait,
+        strategy,
+        overflow,
+        fallback,
+        closing,
+        escalation,
+        links,
     )
 
 

@@ -9,7 +9,9 @@ from hotline.models.accounts import (
 )
 from hotline.models.base import Base
 from hotline.models.calls import Call, CallAttempt
-from hotline.models.records import CallOutcome, OutboxMessage
+from hotline.models.jobs import JobRun, SchedulerBeat
+from hotline.models.outbound import OutboxMessage, RiskAlert
+from hotline.models.records import CallOutcome
 from hotline.models.rota import (
     Counselor,
     Hotline,
@@ -29,13 +31,16 @@ __all__ = [
     "CallOutcome",
     "Counselor",
     "Hotline",
+    "JobRun",
     "Leave",
     "LoginFailure",
     "OutboxMessage",
     "Partner",
+    "RiskAlert",
     "RotaOverride",
     "RotaPattern",
     "RotaVersion",
+    "SchedulerBeat",
     "User",
     "UserHotline",
 ]

@@ -1,4 +1,4 @@
-"""What the counselor recorded about a call, and the outbound messages it caused."""
+"""What the counselor recorded about a call."""
 
 from __future__ import annotations
 
@@ -34,32 +34,6 @@ class CallOutcome(Base):
     flagged: Mapped[bool] = mapped_column(default=False)
     recorded_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-
-
-class OutboxMessage(Base):
-    """One message to send (an alert, a reminder); `key` makes queueing it idempotent."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_created", "state", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(10))
-    recipient_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    address: Mapped[str | None] = mapped_column(String(254))
-    hotline_id: Mapped[int | None] = mapped_column(ForeignKey("hotlines.id"), index=True)
-    call_id: Mapped[int | None] = mapped_column(
-        ForeignKey("calls.id", ondelete="SET NULL"), index=True
-    )
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(10), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
 
 
 # Indexes on the routing work's `calls` table that the call log, repeat count and export need.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base
@@ -29,6 +29,10 @@ class Hotline(Base):
     fallback_number: Mapped[str | None] = mapped_column(String(20))
     closing_message: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int]
+    # A high-risk alert nobody acknowledged within this many minutes reaches more people.
+    alert_escalation_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
+    # False where texts may not carry links (mainland China's carriers filter them).
+    message_links: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Counselor(Base):

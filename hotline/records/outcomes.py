@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.alerts.risk import cancel_alert, raise_alert
 from hotline.models import Call, CallOutcome, Hotline, Partner
 from hotline.pseudonym import WITHHELD
-from hotline.records import outbox, vocabulary
+from hotline.records import vocabulary
 from hotline.records.scope import Viewer
 from hotline.records.scrub import scrub_note
 
@@ -39,8 +40,13 @@ class OutcomeInput:
 
 @dataclass(frozen=True, slots=True)
 class Saved:
+    """`alerts_queued`: alert messages queued now; `alerts_cancelled`: unsent ones cancelled
+    because the risk is below high now; `alert_open`: the call has an alert still open."""
+
     outcome: CallOutcome
     alerts_queued: int
+    alerts_cancelled: int = 0
+    alert_open: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,8 @@ def save_outcome(
     note_max: int,
     public_url: str,
 ) -> Saved:
-    """Create or replace the call's outcome; a high or imminent risk queues alerts."""
+    """Create or replace the call's outcome; a high or imminent risk raises the call's alert,
+    a lower one cancels it."""
     _check(data)
     partner_id = _partner_id(session, data)
     note = scrub_note(data.note, note_max)
@@ -89,10 +96,10 @@ def save_outcome(
     outcome.note, outcome.updated_at = note, now
     outcome.flagged = outcome.flagged or data.risk in vocabulary.FLAGGED_RISKS
     session.flush()
-    alerts = 0
     if data.risk in vocabulary.FLAGGED_RISKS:
-        alerts = outbox.queue_risk_alert(session, call, data.risk, now, public_url)
-    return Saved(outcome, alerts)
+        raised = raise_alert(session, call, data.risk, now, public_url)
+        return Saved(outcome, raised.queued, alert_open=raised.alert.acknowledged_at is None)
+    return Saved(outcome, 0, alerts_cancelled=cancel_alert(session, call.id, now))
 
 
 def _check(data: OutcomeInput) -> None:

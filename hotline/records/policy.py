@@ -19,6 +19,7 @@ class RecordsPolicy:
     audit_days: int = 1095
     outbox_days: int = 90
     login_failure_days: int = 1
+    job_run_days: int = 30  # the scheduler's ledger: runs and misses of the last month
     note_max_chars: int = DEFAULT_NOTE_MAX_CHARS
     totp_issuer: str = "Hotline"
 

@@ -21,8 +21,10 @@ from hotline.models import (
     Call,
     CallAttempt,
     CallOutcome,
+    JobRun,
     LoginFailure,
     OutboxMessage,
+    RiskAlert,
 )
 from hotline.records.policy import RecordsPolicy
 
@@ -38,8 +40,11 @@ def purge_calls(session: Session, cutoff: datetime, batch: int) -> int:
     session.execute(delete(CallAttempt).where(CallAttempt.call_id.in_(ids)))
     session.execute(delete(CallOutcome).where(CallOutcome.call_id.in_(ids)))
     session.execute(
-        update(OutboxMessage).where(OutboxMessage.call_id.in_(ids)).values(call_id=None)
+        update(OutboxMessage)
+        .where(OutboxMessage.call_id.in_(ids))
+        .values(call_id=None, alert_id=None)
     )
+    session.execute(delete(RiskAlert).where(RiskAlert.call_id.in_(ids)))
     session.execute(delete(Call).where(Call.id.in_(ids)))
     return len(ids)
 
@@ -88,6 +93,13 @@ def purge_outbox(session: Session, cutoff: datetime, batch: int) -> int:
     return len(ids)
 
 
+def purge_job_runs(session: Session, cutoff: datetime, batch: int) -> int:
+    ids = list(session.scalars(select(JobRun.id).where(JobRun.started_at < cutoff).limit(batch)))
+    if ids:
+        session.execute(delete(JobRun).where(JobRun.id.in_(ids)))
+    return len(ids)
+
+
 def purge_login_failures(session: Session, cutoff: datetime, batch: int) -> int:
     ids = list(
         session.scalars(select(LoginFailure.id).where(LoginFailure.at < cutoff).limit(batch))
@@ -105,6 +117,7 @@ def purge_plan(policy: RecordsPolicy, now: datetime) -> list[tuple[str, Step, da
         "audit": policy.audit_days,
         "outbox": policy.outbox_days,
         "login_failures": policy.login_failure_days,
+        "job_runs": policy.job_run_days,
     }
     steps: dict[str, Step] = {
         "notes": purge_notes,
@@ -112,6 +125,7 @@ def purge_plan(policy: RecordsPolicy, now: datetime) -> list[tuple[str, Step, da
         "audit": purge_audit,
         "outbox": purge_outbox,
         "login_failures": purge_login_failures,
+        "job_runs": purge_job_runs,
     }
     return [(name, steps[name], now - timedelta(days=days[name])) for name in days]
 

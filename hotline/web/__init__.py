@@ -1,4 +1,4 @@
-"""The people's web app: sign-in, the counselor's and the supervisor's pages.
+"""The people's web app: sign-in, the counselor's, supervisor's and operator's pages.
 
 `init_app` plugs in each concern: sessions, CSRF, languages, the access table, headers and
 error pages, then the blueprints.
@@ -11,11 +11,13 @@ from flask_wtf import CSRFProtect
 
 from hotline.accounts.throttle import Throttle
 from hotline.records.policy import records_policy
-from hotline.web import access, i18n, security, sessions
+from hotline.web import access, banner, i18n, security, sessions
 from hotline.web.admin import admin
+from hotline.web.alerts import alerts
 from hotline.web.auth import auth
 from hotline.web.calls import calls
 from hotline.web.context import WebAccounts
+from hotline.web.operations import operations
 from hotline.web.outcomes import outcomes
 from hotline.web.pages import pages
 
@@ -33,6 +35,7 @@ def init_app(app: Flask) -> CSRFProtect:
     csrf = CSRFProtect(app)
     i18n.init_app(app)
     security.init_app(app)
-    for blueprint in (auth, pages, calls, outcomes, admin):
+    banner.init_app(app)
+    for blueprint in (auth, pages, calls, outcomes, alerts, operations, admin):
         app.register_blueprint(blueprint)
     return csrf

@@ -16,6 +16,7 @@ PUBLIC = frozenset({"public"})  # no session needed
 TWILIO = frozenset({"twilio"})  # no session; the blueprint checks Twilio's signature itself
 EVERYONE = frozenset({"admin", "operator", "supervisor", "counselor"})
 REVIEWERS = frozenset({"admin", "supervisor"})
+OPERATIONS = frozenset({"admin", "operator"})
 
 ROUTE_ROLES: dict[str, frozenset[str]] = {
     "static": PUBLIC,
@@ -33,13 +34,17 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "calls.log": REVIEWERS | {"counselor"},
     "calls.detail": REVIEWERS | {"counselor"},
     "calls.export": REVIEWERS,
-    "calls.alerts": REVIEWERS,
+    "alerts.list": REVIEWERS | {"operator"},
+    "alerts.acknowledge": REVIEWERS | {"operator"},
+    "operations.outbox": OPERATIONS,
+    "operations.retry_message": OPERATIONS,
+    "operations.jobs": OPERATIONS,
     "admin.audit": frozenset({"admin"}),
     "admin.users": frozenset({"admin"}),
     "admin.deactivate": frozenset({"admin"}),
 }
 # Every route of these blueprints: Twilio's webhooks, signed and never behind a session.
-BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO}
+BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO, "sms": TWILIO}
 
 
 def roles_for(endpoint: str) -> frozenset[str] | None:

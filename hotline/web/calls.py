@@ -1,4 +1,4 @@
-"""The call log, a call's detail, the export and the pending alerts (every read is audited)."""
+"""The call log, a call's detail (with its alert) and the export (every read is audited)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, abort, render_template, stream_with_context
 
 from hotline import clock
+from hotline.alerts.views import alert_for_call, open_alerts
 from hotline.records.calllog import call_log_page
 from hotline.records.detail import call_view
 from hotline.records.export import csv_chunks, export_rows, json_chunks
-from hotline.records.outbox import pending_alerts
 from hotline.web import labels
 from hotline.web.calllog import filter_form, page_links
 from hotline.web.context import audited, database, viewer
-from hotline.web.forms import ExportForm
+from hotline.web.forms import ButtonForm, ExportForm
 from hotline.web.names import names
 
 calls = Blueprint("calls", __name__)
@@ -31,7 +31,9 @@ def log() -> tuple[str, int]:
         page = call_log_page(db, who, form.filters(), form.page.data or 1, now)
         detail = {**form.filters().as_json(), "page": page.page}
         audited(db, now, "calls.list", detail=detail)
-        alerts = pending_alerts(db, who, limit=5) if who.role != "counselor" else []
+        alerts = (
+            open_alerts(db, who, now, include_recent=False)[:5] if who.role != "counselor" else []
+        )
         shown = names(db, counselors=[row.counselor for row in page.rows])
     links = page_links(page.page, page.has_next)
     return render_template(
@@ -54,8 +56,15 @@ def detail(call_id: int) -> str:
         if call is None:
             abort(404)
         audited(db, now, "calls.view", target=str(call_id))
-        shown = names(db)
-    return render_template("call_detail.html", call=call, labels=labels.ALL, names=shown)
+        alert, shown = alert_for_call(db, who, call_id), names(db)
+    return render_template(
+        "call_detail.html",
+        call=call,
+        alert=alert,
+        button=ButtonForm(),
+        labels=labels.ALL,
+        names=shown,
+    )
 
 
 @calls.post("/calls/export")
@@ -80,13 +89,3 @@ def export() -> Response:
         content_type=_TYPES[kind],
         headers={"Content-Disposition": disposition},
     )
-
-
-@calls.get("/alerts")
-def alerts() -> str:
-    now, who = clock.now(), viewer()
-    with database().write() as db:
-        found = pending_alerts(db, who, limit=200)
-        audited(db, now, "alerts.list", detail={"calls": [alert.call_id for alert in found]})
-        shown = names(db)
-    return render_template("alerts.html", alerts=found, names=shown)

@@ -82,6 +82,38 @@ ROLES = {
     "supervisor": _l("Supervisor"),
     "counselor": _l("Counselor"),
 }
+MESSAGE_STATES = {
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Sending failed"),
+    "undeliverable": _l("Undeliverable"),
+    "unknown": _l("Unknown (not sent again)"),
+    "cancelled": _l("Cancelled"),
+}
+MESSAGE_KINDS = {
+    "risk-alert": _l("Risk alert"),
+    "risk-alert-operator": _l("Risk alert, to operators"),
+    "risk-alert-psychiatrist": _l("Risk alert, to the psychiatrist"),
+    "delivery-problem": _l("Delivery problem"),
+    "job-missed": _l("Missed job run"),
+}
+CHANNELS = {"sms": _l("SMS"), "email": _l("E-mail"), "web": _l("Web page only")}
+RUN_OUTCOMES = {
+    "running": _l("Running"),
+    "ok": _l("Done"),
+    "failed": _l("Run failed"),
+    "missed": _l("Not run in time"),
+    "interrupted": _l("Interrupted"),
+}
+# How far an unacknowledged alert has gone (hotline.alerts.escalation).
+ALERT_LEVELS = {
+    0: _l("The line's supervisors"),
+    1: _l("Supervisors and operators"),
+    2: _l("Also the psychiatrist on duty"),
+    3: _l("Last reminder to everyone"),
+}
 ALL = {
     "call_types": CALL_TYPES,
     "topics": TOPICS,
@@ -92,4 +124,9 @@ ALL = {
     "results": RESULTS,
     "attempt_results": ATTEMPT_RESULTS,
     "roles": ROLES,
+    "message_states": MESSAGE_STATES,
+    "message_kinds": MESSAGE_KINDS,
+    "channels": CHANNELS,
+    "run_outcomes": RUN_OUTCOMES,
+    "alert_levels": ALERT_LEVELS,
 }

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import flash, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.models import Call, CallOutcome, Partner
-from hotline.records.outcomes import BadOutcome, partner_choices, save_outcome
+from hotline.models import Call, CallOutcome, OutboxMessage, Partner, RiskAlert
+from hotline.records.outcomes import BadOutcome, Saved, partner_choices, save_outcome
 from hotline.records.scope import Viewer
 from hotline.records.scrub import BadNote
+from hotline.records.vocabulary import FLAGGED_RISKS
 from hotline.web.context import accounts, audited, settings
 from hotline.web.forms import OutcomeForm, choices
 
@@ -48,9 +51,59 @@ def try_save(db: Session, call: Call, form: OutcomeForm, who: Viewer, now: datet
         form.form_errors.append(str(problem))
         return False
     audited(db, now, "outcome.save", target=str(call.id), detail={"risk": saved.outcome.risk})
-    # One text each, so that a language joins its sentences its own way (no space in Chinese).
-    if saved.outcome.flagged:
-        flash(_("Outcome saved. The call is flagged; the line's supervisors are alerted."))
+    tell_saved(db, call.id, saved)
+    return True
+
+
+def tell_saved(db: Session, call_id: int, saved: Saved) -> None:
+    """Tell the counselor what became of the alert: only what is true (queued is not sent).
+
+    One text each, so that a language joins its sentences its own way (no space in Chinese).
+    """
+    cancelled = saved.alerts_cancelled
+    if saved.outcome.risk in FLAGGED_RISKS and saved.alerts_queued > 0:
+        flash(
+            ngettext(
+                "Outcome saved. The call is flagged; the line's supervisors' alert is queued "
+                "(%(num)d message); it escalates until someone acknowledges it.",
+                "Outcome saved. The call is flagged; the line's supervisors' alert is queued "
+                "(%(num)d messages); it escalates until someone acknowledges it.",
+                saved.alerts_queued,
+            )
+        )
+    elif saved.outcome.risk in FLAGGED_RISKS:
+        flash(_earlier_alert(db, call_id, saved.alert_open))
+    elif cancelled:
+        flash(
+            ngettext(
+                "Outcome saved. The risk is below high now: %(num)d unsent alert message was "
+                "cancelled.",
+                "Outcome saved. The risk is below high now: %(num)d unsent alert messages were "
+                "cancelled.",
+                cancelled,
+            )
+        )
     else:
         flash(_("Outcome saved."))
-    return True
+
+
+def _earlier_alert(db: Session, call_id: int, alert_open: bool) -> Any:
+    """Flagged, and nothing new was queued: the alert was raised before (and maybe
+    acknowledged), or nobody has an address to queue it to."""
+    if not alert_open:
+        return _("Outcome saved. The call is flagged; its alert has been acknowledged.")
+    live = (RiskAlert.call_id == call_id, OutboxMessage.state != "cancelled")
+    told = db.scalar(
+        select(func.count(OutboxMessage.id))
+        .join(RiskAlert, RiskAlert.id == OutboxMessage.alert_id)
+        .where(*live)
+    )
+    if told:
+        return _(
+            "Outcome saved. The call is flagged; its alert was queued before and escalates "
+            "until someone acknowledges it."
+        )
+    return _(
+        "Outcome saved. The call is flagged; no supervisor of this line has a phone or "
+        "e-mail: the alert is shown on the alerts page and escalates to operators."
+    )

@@ -10,7 +10,12 @@ from hotline.web.context import database, me
 from hotline.web.forms import ButtonForm, LanguageForm
 
 pages = Blueprint("pages", __name__)
-_START = {"counselor": "outcomes.waiting", "supervisor": "calls.log", "admin": "calls.log"}
+_START = {
+    "counselor": "outcomes.waiting",
+    "supervisor": "calls.log",
+    "admin": "calls.log",
+    "operator": "alerts.list",
+}
 
 
 @pages.get("/")

@@ -47,6 +47,6 @@ def error_page(error: Exception) -> tuple[str, int] | Response:
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     if isinstance(error, InternalServerError) or code == 500:
         code = 500
-    if request.blueprint == "voice":  # Twilio's side: plain text, as the webhooks answer
+    if request.blueprint in ("voice", "sms"):  # Twilio's side: plain text, as the webhooks answer
         return Response(f"{code}\n", code, content_type="text/plain")
     return render_template("error.html", code=code), code

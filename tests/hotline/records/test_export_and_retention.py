@@ -109,13 +109,14 @@ def test_a_purge_unlinks_outbox_messages_of_purged_calls(world: Any) -> None:
             OutboxMessage(
                 key="k",
                 kind="risk-alert",
-                channel="web",
+                channel="sms",
                 call_id=old,
                 subject="s",
                 body="b",
                 state="pending",
                 attempts=0,
                 created_at=NOW - timedelta(days=1),
+                due_at=NOW - timedelta(days=1),
             )
         )
     purge_batch_once(world, RecordsPolicy(call_days=100), 1000)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hotline.models import Call, CallOutcome, Counselor, OutboxMessage
+from hotline.models import Call, CallOutcome, Counselor, OutboxMessage, RiskAlert
 from hotline.records.outcomes import (
     BadOutcome,
     OutcomeInput,
@@ -99,9 +99,14 @@ def test_moderate_risk_queues_no_alert(world: Any) -> None:
     assert save(world, call_id, outcome(risk="moderate")).alerts_queued == 0
 
 
-def test_a_high_risk_call_on_a_line_without_supervisors_still_queues_one_alert(world: Any) -> None:
+def test_a_high_risk_call_on_a_line_without_supervisors_still_opens_its_alert(world: Any) -> None:
     call_id = world.call("school", AT, counselor="he-fang")
-    assert save(world, call_id, outcome(risk="imminent")).alerts_queued == 1
+    saved = save(world, call_id, outcome(risk="imminent"))
+    assert (saved.alerts_queued, saved.alert_open) == (0, True)
+    with world.database.read() as reading:
+        alert = reading.scalar(select(RiskAlert).where(RiskAlert.call_id == call_id))
+        assert alert is not None
+        assert alert.level == 0
 
 
 @pytest.mark.parametrize(

@@ -113,18 +113,22 @@ def test_calls_export_days_are_inclusive_in_each_lines_zone_as_json(run: Run, wo
     assert run("calls", "export", "--from", "yesterday").exit_code == 2
 
 
-def test_outbox_list_shows_queued_alerts_as_json(run: Run, world: Any) -> None:
-    from hotline.records.outbox import queue_risk_alert
+def test_outbox_list_shows_queued_alerts_as_json_without_addresses(run: Run, world: Any) -> None:
+    from hotline.alerts.risk import raise_alert
 
+    world.user("sue", "supervisor", phone="+8613900000099")
     call_id = world.call("city", now(), counselor="wang-li")
     with world.database.write() as writing:
         call = writing.get(Call, call_id)
         assert call is not None
-        queue_risk_alert(writing, call, "high", now(), "https://hotline.example.org")
-    listed = json.loads(run("outbox", "list", "--json").output)
-    assert [(m["kind"], m["state"], m["call"]) for m in listed] == [
-        ("risk-alert", "pending", call_id)
+        raise_alert(writing, call, "high", now(), "https://hotline.example.org")
+    output = run("outbox", "list", "--json").output
+    listed = json.loads(output)
+    assert [(m["kind"], m["channel"], m["state"], m["call"], m["recipient"]) for m in listed] == [
+        ("risk-alert", "sms", "pending", call_id, "sue")
     ]
+    assert {"key", "created_at"} <= set(listed[0])
+    assert "+8613900000099" not in output
 
 
 def test_the_retention_job_runs_as_of_now_and_a_rerun_deletes_nothing(

@@ -124,6 +124,7 @@ def test_the_navigation_marks_the_current_page_and_names_the_account_link(
     log = supervisor.get("/calls").text
     assert '<a href="/calls" class="current" aria-current="page">Call log</a>' in log
     assert '<a href="/alerts">Alerts</a>' in log
+    assert "/operations/" not in log
     detail = supervisor.get(f"/calls/{call_id}").text
     assert '<a href="/calls" class="current" aria-current="true">Call log</a>' in detail
     account = supervisor.get("/account").text
@@ -134,18 +135,51 @@ def test_the_navigation_marks_the_current_page_and_names_the_account_link(
 @pytest.mark.parametrize(
     ("language", "message"),
     [
-        ("zh_CN", "结果已保存。该来电已标记，已通知热线督导。"),
-        ("en", "Outcome saved. The call is flagged; the line&#39;s supervisors are alerted."),
+        (
+            "zh_CN",
+            "结果已保存。该来电已标记，给热线督导的警报已排队等待发送（2 条消息）；"
+            "在有人确认之前会逐级升级通知。",
+        ),
+        (
+            "en",
+            "Outcome saved. The call is flagged; the line&#39;s supervisors&#39; alert is queued "
+            "(2 messages); it escalates until someone acknowledges it.",
+        ),
     ],
 )
 def test_the_saved_outcome_message_joins_its_sentences_as_the_language_does(
     world: Any, counselor: Browser, language: str, message: str
 ) -> None:
+    world.user("sue", "supervisor", hotlines=("city",), phone="+8613900000099", email="s@x.cn")
     counselor.post("/account/language", {"language": language}, token_from="/account")
     call_id: int = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
     path = f"/calls/{call_id}/outcome"
     assert counselor.post(path, HIGH_RISK).status_code == 302
     assert f'<p class="notice">{message}</p>' in counselor.get("/outcomes").text
+
+
+def test_the_saved_outcome_message_says_when_nobody_could_be_messaged(
+    world: Any, counselor: Browser
+) -> None:
+    call_id: int = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    path = f"/calls/{call_id}/outcome"
+    assert counselor.post(path, HIGH_RISK).status_code == 302
+    page = counselor.get("/outcomes").text
+    assert "no supervisor of this line has a phone or e-mail" in page
+    assert "escalates to operators" in page
+
+
+def test_lowering_the_risk_says_how_many_unsent_alert_messages_were_cancelled(
+    world: Any, counselor: Browser
+) -> None:
+    world.user("sue", "supervisor", hotlines=("city",), phone="+8613900000099")
+    call_id: int = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    path = f"/calls/{call_id}/outcome"
+    assert counselor.post(path, HIGH_RISK).status_code == 302
+    assert counselor.post(path, {**HIGH_RISK, "risk": "moderate"}).status_code == 302
+    page = counselor.get("/outcomes").text
+    expected = "The risk is below high now: 1 unsent alert message was cancelled."
+    assert f'<p class="notice">Outcome saved. {expected}</p>' in page
 
 
 @pytest.mark.parametrize(
