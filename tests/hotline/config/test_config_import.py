@@ -186,3 +186,22 @@ def test_phone_numbers_are_stored_in_e164(session: Session) -> None:
     import_configuration(session, text, T0)
     phone = session.scalar(select(Counselor.phone).where(Counselor.key == "wang-li"))
     assert phone == "+8613900000001"
+
+
+def test_alert_timing_and_texts_without_links_round_trip_and_are_checked(
+    session: Session,
+) -> None:
+    import_configuration(session, DEMO.read_text(encoding="utf-8"), T0)
+    city = session.scalar(select(Hotline).where(Hotline.key == "city"))
+    school = session.scalar(select(Hotline).where(Hotline.key == "school-yz"))
+    assert city is not None
+    assert school is not None
+    assert (city.alert_escalation_minutes, city.message_links) == (10, False)
+    assert (school.alert_escalation_minutes, school.message_links) == (10, True)
+    exported = export_configuration(session)
+    assert "message_links: false" in exported
+    bad = DEMO.read_text(encoding="utf-8").replace(
+        "alert_escalation_minutes: 10", "alert_escalation_minutes: 0"
+    )
+    with pytest.raises(ConfigurationError, match="alert_escalation_minutes"):
+        import_configuration(session, bad, T0 + timedelta(hours=1))
