@@ -27,6 +27,7 @@ class HotlineConfig:
     closing_message: str | None
     alert_escalation_minutes: int = 10
     message_links: bool = True
+    service_hours: tuple[dict[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

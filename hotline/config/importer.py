@@ -63,7 +63,8 @@ def import_configuration(session: Session, text: str, now: datetime) -> ImportSu
 
 
 def _hotline_values(item: HotlineConfig) -> dict[str, Any]:
-    return {**asdict(item), "overflow": list(item.overflow)}
+    hours = [dict(w) for w in item.service_hours] if item.service_hours is not None else None
+    return {**asdict(item), "overflow": list(item.overflow), "service_hours": hours}
 
 
 def _counselor_values(item: CounselorConfig) -> dict[str, Any]:

@@ -123,16 +123,7 @@ class RotaChecker:
         return (kind, spec) if spec is not None else None
 
     def _weekly(self, entry: Entry) -> dict[str, Any] | None:
-        entry.refuse_unknown({"days", "start", "end"})
-        days = entry.words("days")
-        wrong = [day for day in days if day not in WEEKDAYS]
-        if wrong or not days:
-            entry.problem("days", f"must list days among {', '.join(WEEKDAYS)}")
-        start, end = entry.clock("start"), entry.clock("end")
-        if wrong or not days or start is None or end is None:
-            return None
-        ordered = sorted(set(days), key=WEEKDAYS.index)
-        return {"days": ordered, "start": start, "end": end}
+        return weekly_window(entry)
 
     def _rotation(self, entry: Entry) -> dict[str, Any] | None:
         entry.refuse_unknown({"start", "every", "counselors"})
@@ -176,3 +167,18 @@ class RotaChecker:
 
 def _written(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes") if moment.second == 0 else moment.isoformat()
+
+
+def weekly_window(entry: Entry) -> dict[str, Any] | None:
+    """`{days, start, end}`: the same local slot on these weekdays (a `weekly` pattern's shape,
+    also a line's service hours); end <= start runs past midnight."""
+    entry.refuse_unknown({"days", "start", "end"})
+    days = entry.words("days")
+    wrong = [day for day in days if day not in WEEKDAYS]
+    if wrong or not days:
+        entry.problem("days", f"must list days among {', '.join(WEEKDAYS)}")
+    start, end = entry.clock("start"), entry.clock("end")
+    if wrong or not days or start is None or end is None:
+        return None
+    ordered = sorted(set(days), key=WEEKDAYS.index)
+    return {"days": ordered, "start": start, "end": end}

@@ -19,7 +19,7 @@ from hotline.config.document import (
 )
 from hotline.config.fields import Entry, Problems, region_of
 from hotline.config.located import LocatedList, LocatedMap, YamlProblem, load_located
-from hotline.config.rota_schema import RotaChecker
+from hotline.config.rota_schema import RotaChecker, weekly_window
 
 SECTIONS = ("hotlines", "partners", "counselors", "rota", "overrides", "leave")
 T = TypeVar("T")
@@ -106,6 +106,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
             "closing_message",
             "alert_escalation_minutes",
             "message_links",
+            "service_hours",
         }
     )
     key, name, number = entry.key(), entry.text("name"), entry.phone("number", None)
@@ -119,6 +120,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
     closing = entry.text("closing_message", None, limit=1000)
     escalation = entry.integer("alert_escalation_minutes", 10, 1, 240)
     links = entry.boolean("message_links", True)
+    hours = _service_hours(entry)
     if key is None or name is None or number is None or timezone is None:
         return None
     if language is None or ring is None or wait is None or strategy is None or escalation is None:
@@ -137,7 +139,25 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
         closing,
         escalation,
         links,
+        hours,
     )
+
+
+def _service_hours(entry: Entry) -> tuple[dict[str, Any], ...] | None:
+    """A list of weekly windows; absent: the line is meant to be staffed all the time."""
+    items = entry.raw("service_hours", None)
+    if items is None:
+        return None
+    if not isinstance(items, LocatedList) or not items:
+        entry.problem("service_hours", "must be a list of {days, start, end} windows")
+        return None
+    windows = [
+        weekly_window(
+            Entry(item, f"{entry.where}.service_hours[{i}]", items.item_lines[i], entry.problems)
+        )
+        for i, item in enumerate(items)
+    ]
+    return tuple(w for w in windows if w is not None)
 
 
 def _counselor(entry: Entry, region: str | None) -> CounselorConfig | None:

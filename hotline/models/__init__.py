@@ -12,6 +12,7 @@ from hotline.models.calls import Call, CallAttempt
 from hotline.models.jobs import JobRun, SchedulerBeat
 from hotline.models.outbound import OutboxMessage, RiskAlert
 from hotline.models.records import CallOutcome
+from hotline.models.shifts import InboundTextCount, ShiftConfirmation
 from hotline.models.rota import (
     Counselor,
     Hotline,
@@ -31,6 +32,7 @@ __all__ = [
     "CallOutcome",
     "Counselor",
     "Hotline",
+    "InboundTextCount",
     "JobRun",
     "Leave",
     "LoginFailure",
@@ -41,6 +43,7 @@ __all__ = [
     "RotaPattern",
     "RotaVersion",
     "SchedulerBeat",
+    "ShiftConfirmation",
     "User",
     "UserHotline",
 ]

@@ -26,6 +26,9 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str | None] = mapped_column(String(10))
+    # Non-urgent messages wait while it is "HH:MM-HH:MM" in `timezone` (None: no quiet hours).
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None]

@@ -72,6 +72,9 @@ class OutboxMessage(Base):
     alert_id: Mapped[int | None] = mapped_column(
         ForeignKey("risk_alerts.id", ondelete="SET NULL"), index=True
     )
+    shift_confirmation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift_confirmations.id", ondelete="SET NULL"), index=True
+    )
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="pending")

@@ -33,6 +33,9 @@ class Hotline(Base):
     alert_escalation_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
     # False where texts may not carry links (mainland China's carriers filter them).
     message_links: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # When the line is meant to be staffed: weekly windows like a `weekly` pattern's
+    # ({days, start, end}); None: all the time. The coverage-gaps job looks only inside them.
+    service_hours: Mapped[list[dict[str, Any]] | None] = mapped_column(default=None)
 
 
 class Counselor(Base):

@@ -86,6 +86,7 @@ def queue_text(
     hotline_id: int | None = None,
     call_id: int | None = None,
     alert_id: int | None = None,
+    shift_confirmation_id: int | None = None,
     **values: Any,
 ) -> int:
     """Queue `template` to each recipient on each of their channels, in their language;
@@ -107,6 +108,7 @@ def queue_text(
                     hotline_id=hotline_id,
                     call_id=call_id,
                     alert_id=alert_id,
+                    shift_confirmation_id=shift_confirmation_id,
                     subject=subject[:200],
                     body=body,
                     state="pending",

@@ -101,6 +101,110 @@ _TEXTS: dict[str, dict[str, Text]] = {
             "not running.",
         ),
     },
+    # To a counselor, 12 h before a shift (their language).
+    "shift-reminder": {
+        ZH: Text(
+            "【热线】值班提醒：{line}",
+            "【热线】提醒：您在 {line} 的值班（第{tier}梯队）将于 {start} 开始，至 {end}。",
+            "【热线】提醒：您在 {line} 的值班（第{tier}梯队）将于 {start} 开始，至 {end}。",
+        ),
+        EN: Text(
+            "[Hotline] Shift reminder: {line}",
+            "[Hotline] Reminder: your {line} shift (tier {tier}) starts {start} and ends {end}.",
+            "[Hotline] Reminder: your {line} shift (tier {tier}) starts {start} and ends {end}.",
+        ),
+    },
+    # To a counselor near the start of a shift: one click, or a reply where two-way SMS works.
+    "shift-confirmation": {
+        ZH: Text(
+            "【热线】请确认值班：{line} {start}",
+            "【热线】请确认您在 {line} {start} 开始的值班：{link}",
+            "【热线】请登录系统首页确认您在 {line} {start} 开始的值班。",
+        ),
+        EN: Text(
+            "[Hotline] Please confirm your shift: {line} {start}",
+            "[Hotline] Please confirm your {line} shift starting {start}: reply 1 or OK, "
+            "or confirm at {link}",
+            "[Hotline] Please confirm your {line} shift starting {start}: reply 1 or OK, "
+            "or confirm on your start page.",
+        ),
+    },
+    # To operators and the next tier: a shift that started without its confirmation.
+    "shift-unconfirmed": {
+        ZH: Text(
+            "【热线】值班未确认：{line} {start}",
+            "【热线】{counselor} 未确认 {line} 于 {start} 开始的第{tier}梯队值班，"
+            "请核实是否有人接听：{link}",
+            "【热线】{counselor} 未确认 {line} 于 {start} 开始的第{tier}梯队值班，"
+            "请核实是否有人接听。",
+        ),
+        EN: Text(
+            "[Hotline] Shift not confirmed: {line} {start}",
+            "[Hotline] {counselor} has not confirmed the {line} tier {tier} shift that started "
+            "{start}. Please check the line is covered: {link}",
+            "[Hotline] {counselor} has not confirmed the {line} tier {tier} shift that started "
+            "{start}. Please check the line is covered.",
+        ),
+    },
+    # To operators: tier 1 will have nobody (within the line's service hours).
+    "coverage-gap": {
+        ZH: Text(
+            "【热线】排班空缺：{line} {start}",
+            "【热线】{line} 在 {start} 至 {end} 第一梯队无人值班，请安排：{link}",
+            "【热线】{line} 在 {start} 至 {end} 第一梯队无人值班，请登录系统安排。",
+        ),
+        EN: Text(
+            "[Hotline] Rota gap: {line} {start}",
+            "[Hotline] {line}: nobody on tier 1 from {start} to {end}. Please fill it: {link}",
+            "[Hotline] {line}: nobody on tier 1 from {start} to {end}. Please sign in to fill it.",
+        ),
+    },
+    # To a line's supervisors each morning: yesterday in counts, never a record.
+    "daily-summary": {
+        ZH: Text(
+            "【热线】{line} {day} 日报",
+            "【热线】{line} {day}：来电 {calls}，咨询师接听 {taken}，转备用线 {fallback}，"
+            "结束语 {closing}，高风险 {high_risk}，未填结果 {missing}。{link}",
+            "【热线】{line} {day}：来电 {calls}，咨询师接听 {taken}，转备用线 {fallback}，"
+            "结束语 {closing}，高风险 {high_risk}，未填结果 {missing}。",
+        ),
+        EN: Text(
+            "[Hotline] {line}: {day}",
+            "[Hotline] {line} {day}: calls {calls}, taken by a counselor {taken}, fallback "
+            "{fallback}, closing message {closing}, high risk {high_risk}, outcomes missing "
+            "{missing}. {link}",
+            "[Hotline] {line} {day}: calls {calls}, taken by a counselor {taken}, fallback "
+            "{fallback}, closing message {closing}, high risk {high_risk}, outcomes missing "
+            "{missing}.",
+        ),
+    },
+    # To the counselor who took a call and has not recorded its outcome.
+    "outcome-reminder": {
+        ZH: Text(
+            "【热线】请填写来电结果 #{call}",
+            "【热线】您在 {line} 接听的来电 #{call}（{arrived}）尚未填写结果：{link}",
+            "【热线】您在 {line} 接听的来电 #{call}（{arrived}）尚未填写结果，请登录系统填写。",
+        ),
+        EN: Text(
+            "[Hotline] Please record call #{call}",
+            "[Hotline] Call #{call} you took on {line} ({arrived}) has no outcome yet: {link}",
+            "[Hotline] Call #{call} you took on {line} ({arrived}) has no outcome yet. "
+            "Please sign in to record it.",
+        ),
+    },
+    # To the line's supervisors: a taken call without an outcome after 24 hours.
+    "outcome-overdue": {
+        ZH: Text(
+            "【热线】来电结果逾期未填 #{call}",
+            "【热线】{line} 来电 #{call}（{arrived}）已超过 24 小时未填写结果：{link}",
+            "【热线】{line} 来电 #{call}（{arrived}）已超过 24 小时未填写结果。",
+        ),
+        EN: Text(
+            "[Hotline] Call #{call} has no outcome after 24 hours",
+            "[Hotline] {line}: call #{call} ({arrived}) has no outcome after 24 hours: {link}",
+            "[Hotline] {line}: call #{call} ({arrived}) has no outcome after 24 hours.",
+        ),
+    },
 }
 
 TEMPLATES = frozenset(_TEXTS)
@@ -118,3 +222,52 @@ def render(
     text = _TEXTS[template][language_of(language)]
     body = text.body if with_link else text.body_without_link
     return text.subject.format(**values), body.format(**values)
+
+
+# Replies to texts that come in (TwiML <Message>), per language.
+_REPLIES: dict[str, dict[str, str]] = {
+    "confirmed-shift": {
+        ZH: "【热线】已确认：{line} {start} 的值班。谢谢！",
+        EN: "[Hotline] Confirmed: your {line} shift at {start}. Thank you!",
+    },
+    "acknowledged-alert": {
+        ZH: "【热线】已确认高风险提醒 #{alert}（{line}）。",
+        EN: "[Hotline] Risk alert #{alert} ({line}) acknowledged.",
+    },
+    "nothing-open": {
+        ZH: "【热线】目前没有需要您确认的事项。",
+        EN: "[Hotline] There is nothing open for you to confirm.",
+    },
+    "not-understood": {
+        ZH: "【热线】回复 1 或“确认”以确认最近一条通知。",
+        EN: "[Hotline] Reply 1 or OK to confirm the latest notice.",
+    },
+    # To anyone else: this may be a person in crisis. Where to call, nothing else.
+    "where-to-call": {
+        ZH: "这里是{line}。本号码不接收短信，请直接拨打 {number} 与咨询师通话。"
+        "如有生命危险，请立即拨打 {emergency}。",
+        EN: "This is {line}. This number cannot take text messages: please call {number} "
+        "to talk to a counselor. In an emergency, call {emergency} now.",
+    },
+}
+
+# Emergency numbers told to someone who texts a line, by the line's country.
+_EMERGENCY = {
+    "CN": "110 / 120, or the national helpline 12356",
+    "GB": "999, or Samaritans on 116 123",
+    "US": "911, or 988 (Suicide & Crisis Lifeline)",
+    "AU": "000, or Lifeline on 13 11 14",
+}
+_EMERGENCY_ZH = {"CN": "110 或 120，或全国心理援助热线 12356"}
+
+
+def emergency_numbers(region: str | None, language: str | None) -> str:
+    """The emergency numbers of the line's country, in its language where we know them."""
+    if language_of(language) == ZH and region in _EMERGENCY_ZH:
+        return _EMERGENCY_ZH[region]
+    return _EMERGENCY.get(region or "", "your local emergency number")
+
+
+def reply(name: str, language: str | None, **values: object) -> str:
+    """The text of one reply to an incoming message."""
+    return _REPLIES[name][language_of(language)].format(**values)

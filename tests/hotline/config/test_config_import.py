@@ -188,7 +188,7 @@ def test_phone_numbers_are_stored_in_e164(session: Session) -> None:
     assert phone == "+8613900000001"
 
 
-def test_alert_timing_and_texts_without_links_round_trip_and_are_checked(
+def test_alert_timing_service_hours_and_texts_without_links_round_trip_and_are_checked(
     session: Session,
 ) -> None:
     import_configuration(session, DEMO.read_text(encoding="utf-8"), T0)
@@ -198,8 +198,18 @@ def test_alert_timing_and_texts_without_links_round_trip_and_are_checked(
     assert school is not None
     assert (city.alert_escalation_minutes, city.message_links) == (10, False)
     assert (school.alert_escalation_minutes, school.message_links) == (10, True)
+    assert school.service_hours == [
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "07:30", "end": "21:30"}
+    ]
+    assert city.service_hours is None
     exported = export_configuration(session)
     assert "message_links: false" in exported
+    assert "service_hours:" in exported
+    wrong_day = DEMO.read_text(encoding="utf-8").replace(
+        '{days: [mon, tue, wed, thu, fri], start: "07:30"', '{days: [someday], start: "07:30"'
+    )
+    with pytest.raises(ConfigurationError, match="service_hours"):
+        import_configuration(session, wrong_day, T0 + timedelta(hours=1))
     bad = DEMO.read_text(encoding="utf-8").replace(
         "alert_escalation_minutes: 10", "alert_escalation_minutes: 0"
     )
