@@ -12,7 +12,6 @@ from hotline.models.calls import Call, CallAttempt
 from hotline.models.jobs import JobRun, SchedulerBeat
 from hotline.models.outbound import OutboxMessage, RiskAlert
 from hotline.models.records import CallOutcome
-from hotline.models.shifts import InboundTextCount, ShiftConfirmation
 from hotline.models.rota import (
     Counselor,
     Hotline,
@@ -22,6 +21,7 @@ from hotline.models.rota import (
     RotaPattern,
     RotaVersion,
 )
+from hotline.models.shifts import InboundTextCount, ShiftConfirmation
 
 __all__ = [
     "AuditEntry",
