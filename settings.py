@@ -65,6 +65,7 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str | None = None
     message_budget_per_day: int = 20
+    spool_dir: str = "instance/spool"
 
     def __repr__(self) -> str:
         return (
@@ -119,6 +120,7 @@ class Settings:
             sms_from=env.get("HOTLINE_SMS_FROM") or None,
             smtp_url=reader.smtp_url(),
             mail_from=env.get("HOTLINE_MAIL_FROM") or None,
+            spool_dir=reader.text("HOTLINE_SPOOL_DIR", "instance/spool"),
             message_budget_per_day=reader.positive_int(
                 "HOTLINE_MESSAGE_BUDGET_PER_DAY", 20, unit="messages"
             ),

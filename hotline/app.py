@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import web
 from hotline.db import Database
-from hotline.runtime import DEFAULT_SPOOL_DIR, Runtime
+from hotline.runtime import Runtime
 from settings import Settings
 
 # Twilio's webhook bodies are a few kilobytes; anything near this limit is not Twilio.
@@ -23,7 +23,7 @@ def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
     *,
-    spool_dir: Path = DEFAULT_SPOOL_DIR,
+    spool_dir: Path | None = None,
 ) -> Flask:
     settings = settings or Settings.from_env()
     database = database or Database.from_url(settings.database_url)
@@ -41,7 +41,8 @@ def create_app(
         # and the audit log need it. Webhook signatures never depend on it (HOTLINE_PUBLIC_URL).
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    app.extensions["hotline"] = Runtime(settings, database, spool_dir=spool_dir)
+    spool = spool_dir or Path(settings.spool_dir)  # tests hand in their own
+    app.extensions["hotline"] = Runtime(settings, database, spool_dir=spool)
     _add_probes(app)
     csrf = web.init_app(app)
     # Composition root: the only place the edge is plugged in.

@@ -130,3 +130,9 @@ def test_sending_through_twilio_needs_a_sender_and_e_mail_needs_a_from_address()
 def test_demo_mode_records_messages_instead_of_sending_them(tmp_path: Path) -> None:
     demo = Settings.from_env({"HOTLINE_DEMO": "1"}, secrets_file=tmp_path / "secrets.json")
     assert demo.outbound == "record"
+
+
+def test_the_spool_folder_is_a_setting() -> None:
+    assert Settings.from_env(TEST_ENV).spool_dir == "instance/spool"
+    moved = Settings.from_env({**TEST_ENV, "HOTLINE_SPOOL_DIR": "/var/spool/hotline"})
+    assert moved.spool_dir == "/var/spool/hotline"

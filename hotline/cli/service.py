@@ -20,7 +20,6 @@ from hotline.clock import now
 from hotline.config.importer import import_configuration
 from hotline.migrate import upgrade
 from hotline.models import Hotline
-from hotline.runtime import DEFAULT_SPOOL_DIR
 from hotline.server import default_workers, serve
 from hotline.spool import load_spool_when_back
 
@@ -36,7 +35,7 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Run the web service (webhooks, web app, probes) with several workers."""
     configure_logging()
     settings()  # stop here, with every problem named, when a setting is wrong
-    load_spool_when_back(database(), DEFAULT_SPOOL_DIR)
+    load_spool_when_back(database(), Path(settings().spool_dir))
     serve(host, port, workers, threads)
 
 
