@@ -63,7 +63,7 @@ def tier_count(rota: LineRota) -> int:
     tiers = [pattern.tier for pattern in rota.patterns] + [o.tier for o in rota.overrides]
     if any(tier < 1 for tier in tiers):
         raise ValueError(f"tiers are numbered from 1, got {min(tiers)}")
-    return max(tiers, default=0)
+    return max([*tiers, rota.tiers_at_least], default=0)
 
 
 def resolve_timeline(rota: LineRota | PlacedRota, start: datetime, end: datetime) -> list[Segment]:

@@ -84,6 +84,8 @@ class LineRota:
     """Everything that decides who is on duty on one line, as one version saved it.
 
     `overrides` are in priority order (later wins); `inactive` counselors are never on duty.
+    `tiers_at_least`: a rota read for one instant (`from_document(around=...)`) keeps out the
+    overrides far from it, but not the tiers they name: the answer keeps its shape.
     """
 
     tz: ZoneInfo
@@ -91,6 +93,7 @@ class LineRota:
     overrides: tuple[Override, ...] = ()
     leave: tuple[Leave, ...] = ()
     inactive: frozenset[str] = field(default_factory=frozenset)
+    tiers_at_least: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,7 @@ def from_document(doc: Mapping[str, Any], around: datetime | None = None) -> Lin
     """
     _fields(doc, {"timezone", "patterns", "overrides", "leave", "inactive"}, "rota")
     near = _near(around)
+    overrides = _get(doc, "overrides", list, "rota")
     try:
         tz = ZoneInfo(_get(doc, "timezone", str, "rota"))
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -71,7 +72,7 @@ def from_document(doc: Mapping[str, Any], around: datetime | None = None) -> Lin
         ),
         overrides=tuple(
             _read_override(item, f"overrides[{n}]")
-            for n, item in enumerate(_get(doc, "overrides", list, "rota"))
+            for n, item in enumerate(overrides)
             if near(item)
         ),
         leave=tuple(
@@ -80,7 +81,13 @@ def from_document(doc: Mapping[str, Any], around: datetime | None = None) -> Lin
             if near(item)
         ),
         inactive=frozenset(_names(doc, "inactive", "rota")),
+        tiers_at_least=_highest_tier(overrides) if around is not None else 0,
     )
+
+
+def _highest_tier(overrides: list[Any]) -> int:
+    """The highest tier any override names, near the instant or not (see `LineRota`)."""
+    return max((_tier(item, f"overrides[{n}]") for n, item in enumerate(overrides)), default=0)
 
 
 def _near(around: datetime | None) -> Callable[[Any], bool]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
@@ -20,6 +21,12 @@ from hotline.migrate import upgrade
 from settings import Settings
 
 POSTGRES_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "")
+
+# Property tests are deterministic by default (CI, `make test`): the same examples every run.
+# `HYPOTHESIS_PROFILE=explore` searches at random; a failure it finds becomes an `@example`.
+hypothesis.settings.register_profile("derandomized", derandomize=True, database=None)
+hypothesis.settings.register_profile("explore", derandomize=False, max_examples=500)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derandomized"))
 ENGINES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 
