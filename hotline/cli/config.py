@@ -10,8 +10,8 @@ import click
 from hotline.cli.context import database, fail, write
 from hotline.clock import now
 from hotline.config.exporter import export_configuration
-from hotline.config.importer import import_configuration
-from hotline.config.schema import ConfigurationError
+from hotline.config.importer import known_configuration, write_configuration
+from hotline.config.schema import ConfigurationError, parse_configuration
 
 
 @click.group()
@@ -28,8 +28,13 @@ def config_import(file: Path) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{file}: cannot read: {exc}")
     try:
+        # Parsed and checked before the write lock is taken: calls and callbacks must never
+        # wait behind a large file being read (SQLite has one writer at a time).
+        with database().read() as session:
+            known = known_configuration(session)
+        checked = parse_configuration(text, known)
         with database().write() as session:
-            summary = import_configuration(session, text, now())
+            summary = write_configuration(session, checked, known, text, now())
     except ConfigurationError as exc:
         fail(f"{file}: {len(exc.problems)} problem(s), nothing written:\n" + str(exc))
     write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))

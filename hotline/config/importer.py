@@ -48,7 +48,17 @@ def known_configuration(session: Session) -> Known:
 
 def import_configuration(session: Session, text: str, now: datetime) -> ImportSummary:
     """Check the whole file first (raising `ConfigurationError`), then write it."""
-    config = parse_configuration(text, known_configuration(session))
+    known = known_configuration(session)
+    return write_configuration(session, parse_configuration(text, known), known, text, now)
+
+
+def write_configuration(
+    session: Session, config: Configuration, known: Known, text: str, now: datetime
+) -> ImportSummary:
+    """Write `config`, checked against `known` outside any write lock (see `hotline config
+    import`); when the database changed meanwhile, the file is checked again against it."""
+    if known_configuration(session) != known:
+        config = parse_configuration(text, known_configuration(session))
     summary = ImportSummary()
     if config.hotlines is not None:
         _upsert(session, Hotline, config.hotlines, _hotline_values, "hotlines", summary)

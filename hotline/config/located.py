@@ -31,8 +31,21 @@ class YamlProblem(ValueError):
         super().__init__("\n".join(problems))
 
 
+# A rota for a city's lines is a few thousand entries; a file far beyond these is a mistake or
+# an attack, and is refused before anything is built from it.
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 500_000
+
+
 def load_located(text: str) -> Any:
-    """Parse one YAML document; duplicate keys anywhere are collected as problems."""
+    """Parse one YAML document; duplicate keys anywhere are collected as problems.
+
+    Aliases (`*name`) are refused: an alias bomb is a few lines that expand to gigabytes, and a
+    configuration file never needs one. Files over `MAX_BYTES` or `MAX_NODES` are refused too.
+    """
+    if len(text) > MAX_BYTES:
+        raise YamlProblem([f"the file is over {MAX_BYTES // (1024 * 1024)} MB"])
+    _refuse_aliases_and_size(text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -44,6 +57,21 @@ def load_located(text: str) -> Any:
     if problems:
         raise YamlProblem(problems)
     return value
+
+
+def _refuse_aliases_and_size(text: str) -> None:
+    nodes = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise YamlProblem([f"line {line}: YAML aliases (*{event.anchor}) are not accepted"])
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise YamlProblem([f"the file has over {MAX_NODES} values"])
+    except yaml.YAMLError as exc:
+        raise YamlProblem([f"not valid YAML: {exc}"]) from None
 
 
 def _line(node: Node) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,10 @@ from icalendar import Calendar
 
 from hotline.cli import cli
 from hotline.cli.context import Services
-from hotline.db import Database
+from hotline.db import Database, create_db_engine
+from hotline.migrate import upgrade
 from settings import Settings
+from tests.conftest import FreshDatabases
 from tests.hotline.config.files import DEMO, SMALL
 
 
@@ -112,3 +116,29 @@ def test_ical_has_one_event_per_shift_with_overrides_applied(run, tmp_path: Path
 def test_ical_needs_exactly_one_of_hotline_or_counselor(run) -> None:  # type: ignore[no-untyped-def]
     assert run("rota", "ical").exit_code == 2
     assert run("rota", "ical", "--hotline", "a", "--counselor", "b").exit_code == 2
+
+
+def test_a_bad_file_is_refused_without_waiting_for_the_write_lock(
+    settings: Settings, fresh_databases: FreshDatabases, tmp_path: Path
+) -> None:
+    """The file is checked before the write lock is taken: while another process holds it
+    (as routing does for a moment per call), a refused file costs nobody a wait."""
+    url = fresh_databases.url("sqlite")
+    database = Database(create_db_engine(url, wait_limit_ms=3000))
+    upgrade(database.engine)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.replace("Asia/Shanghai", "Mars/Olympus"), encoding="utf-8")
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        result = CliRunner().invoke(
+            cli, ["config", "import", str(bad)], obj=Services(settings, database)
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+        database.dispose()
+    assert result.exit_code == 2
+    assert waited < 1.5

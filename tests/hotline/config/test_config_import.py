@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.config import located
 from hotline.config.exporter import export_configuration
 from hotline.config.importer import import_configuration
 from hotline.config.schema import ConfigurationError
@@ -215,3 +216,27 @@ def test_alert_timing_service_hours_and_texts_without_links_round_trip_and_are_c
     )
     with pytest.raises(ConfigurationError, match="alert_escalation_minutes"):
         import_configuration(session, bad, T0 + timedelta(hours=1))
+
+
+ALIAS_BOMB = """\
+a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+hotlines: [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+"""
+
+
+def test_yaml_aliases_are_refused_before_anything_is_built(session: Session) -> None:
+    with pytest.raises(ConfigurationError, match=r"line 2: YAML aliases \(\*a\)"):
+        import_configuration(session, ALIAS_BOMB, T0)
+    assert session.scalar(select(func.count()).select_from(Hotline)) == 0
+
+
+def test_a_file_with_too_many_values_is_refused(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(located, "MAX_NODES", 1000)  # the real cap, 500,000, takes seconds
+    huge = "partners:\n" + "".join(f"  - {{key: p{n}, name: P}}\n" for n in range(400))
+    with pytest.raises(ConfigurationError, match="over 1000 values"):
+        import_configuration(session, huge, T0)
