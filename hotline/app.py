@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -42,7 +43,11 @@ def create_app(
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     spool = spool_dir or Path(settings.spool_dir)  # tests hand in their own
-    app.extensions["hotline"] = Runtime(settings, database, spool_dir=spool)
+    current = Runtime(settings, database, spool_dir=spool)
+    app.extensions["hotline"] = current
+    _know_the_lines(current)
+    if current.spool.pending():  # left by a process that stopped before the database was back
+        current.spool_loader.wake()
     _add_probes(app)
     csrf = web.init_app(app)
     # Composition root: the only place the edge is plugged in.
@@ -53,6 +58,16 @@ def create_app(
         app.register_blueprint(edge)
         csrf.exempt(edge)  # Twilio signs its requests; it cannot carry our CSRF token
     return app
+
+
+def _know_the_lines(current: Runtime) -> None:
+    """Read every line once at start (and write the cache of them), so the fallback path of a
+    fresh worker knows each line's fallback number; with the database down, the cache does."""
+    try:
+        with current.database.read() as session:
+            current.lines.current(session)
+    except Exception:  # down at start: the cache read by the directory stands in
+        logging.getLogger(__name__).warning("lines read from the cache: the database is down")
 
 
 def runtime() -> Runtime:

@@ -140,6 +140,16 @@ class Database:
             bind=engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
 
+    @property
+    def is_bound(self) -> bool:
+        """Bound to one connection in a transaction (tests): not to be shared by threads."""
+        return self._bind is not None
+
+    @property
+    def identity_url(self) -> str:
+        """The engine's URL with its password, for `hotline.spool.database_identity`."""
+        return self.engine.url.render_as_string(hide_password=False)
+
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
         return cls(create_db_engine(url, **kwargs))

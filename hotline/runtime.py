@@ -9,6 +9,8 @@ from hotline.db import Database
 from hotline.duty import DutyIndex
 from hotline.routing.directory import LineDirectory
 from hotline.routing.inputs import RoutingContext
+from hotline.routing.recovery import SpoolLoader
+from hotline.spool import Spool
 from settings import Settings
 
 DEFAULT_SPOOL_DIR = Path("instance") / "spool"
@@ -31,12 +33,23 @@ class Runtime:
     counters: Counters = field(default_factory=Counters)
     lines: LineDirectory = field(default_factory=LineDirectory)
     routing: RoutingContext = field(init=False)
+    spool: Spool = field(init=False)
+    spool_loader: SpoolLoader = field(init=False)
 
     def __post_init__(self) -> None:
-        self.routing = RoutingContext(
-            self.settings.fallback_number,
-            self.settings.pseudonym_key,
-            self.settings.pseudonym_key_previous,
-            self.duty,
-            self.lines,
-        )
+        self.routing = routing_context(self.settings, self.duty, self.lines)
+        self.spool = Spool.of(self.spool_dir, self.database.identity_url)
+        self.lines.keep_in(self.spool_dir / f"{self.spool.stem}-lines.json")
+        self.spool_loader = SpoolLoader(lambda: self.database, self.spool, self.routing)
+
+
+def routing_context(
+    settings: Settings, duty: DutyIndex | None = None, lines: LineDirectory | None = None
+) -> RoutingContext:
+    return RoutingContext(
+        settings.fallback_number,
+        settings.pseudonym_key,
+        settings.pseudonym_key_previous,
+        duty or DutyIndex(),
+        lines or LineDirectory(),
+    )

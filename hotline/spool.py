@@ -1,14 +1,16 @@
-"""The spool: calls routed while the database could not be used, kept in a local file.
+"""The spool: what the call path could not write while the database failed, kept in a local
+file that belongs to one database, and applied to it in order once it answers.
 
-When routing fails, the webhook still answers with the fallback and appends a minimal record
-(time, line number, CallSid, "fallback: error"; nothing about the caller) here. Once the
-database answers again, the records are loaded and the file is removed. A file is claimed by
-renaming it, so two workers never load the same records.
+Three events, none with caller data: a call sent to the fallback by an error, a status
+callback, and the end of a bridged dial. Each line names its database (its URL without
+credentials), and each database has its own file, so a server started on another database
+never loads them. A file is claimed by renaming it, so two workers never load the same lines.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -16,115 +18,98 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import make_url
 
-from hotline.db import Database
-from hotline.models import Call
-from hotline.routing.directory import LineDirectory
-
-SPOOL_FILE = "calls.jsonl"
-ERROR_RESULT = "error"
 log = logging.getLogger(__name__)
+
+FALLBACK, STATUS, DIAL = "fallback: error", "status", "dial"
+
+
+def database_identity(url: str) -> str:
+    """The database an URL names, without credentials: a SQLite file by its absolute path."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database or ":memory:"
+        return f"sqlite:///{Path(name).resolve() if name != ':memory:' else name}"
+    bare = parsed.set(username=parsed.username, password=None, query={})
+    return bare.render_as_string(hide_password=False).split("://", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
-class SpooledCall:
-    at: datetime
-    call_sid: str
-    line_number: str
+class Spool:
+    """The spool of one database inside `folder` (HOTLINE_SPOOL_DIR)."""
 
+    folder: Path
+    database: str
 
-def spool_call(spool_dir: Path, record: SpooledCall) -> None:
-    """Append one record durably; safe from several processes at once."""
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(
-        {
-            "at": record.at.isoformat(),
-            "call_sid": record.call_sid,
-            "to": record.line_number,
-            "event": "fallback: error",
-        }
-    )
-    with open(spool_dir / SPOOL_FILE, "a", encoding="utf-8") as out:
-        fcntl.flock(out, fcntl.LOCK_EX)
-        out.write(line + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+    @classmethod
+    def of(cls, folder: Path, database_url: str) -> Spool:
+        return cls(folder, database_identity(database_url))
 
+    @property
+    def stem(self) -> str:
+        digest = hashlib.sha256(self.database.encode("utf-8")).hexdigest()[:16]
+        return f"spool-{digest}"
 
-def has_spool(spool_dir: Path) -> bool:
-    return (spool_dir / SPOOL_FILE).exists() or any(spool_dir.glob("*.loading"))
+    @property
+    def current(self) -> Path:
+        return self.folder / f"{self.stem}.jsonl"
 
-
-def claim_spool(spool_dir: Path) -> list[Path]:
-    """Take the spool file for loading (renamed, so new records start a new file)."""
-    current = spool_dir / SPOOL_FILE
-    if current.exists():
-        try:
-            current.rename(spool_dir / f"calls-{uuid.uuid4().hex}.loading")
-        except FileNotFoundError:
-            pass  # another worker claimed it first
-    return sorted(spool_dir.glob("*.loading"))
-
-
-def load_spooled(session: Session, paths: list[Path]) -> int:
-    """Insert the claimed records not yet in the database; the caller commits, then discards."""
-    loaded = 0
-    lines = LineDirectory().current(session)
-    for path in paths:
-        for text in path.read_text(encoding="utf-8").splitlines():
-            record = _parse(text)
-            if record is None or session.scalar(
-                select(Call.id).where(Call.call_sid == record.call_sid)
-            ):
-                continue
-            line = lines.for_number(record.line_number)
-            session.add(
-                Call(
-                    call_sid=record.call_sid,
-                    hotline_id=line.id if line else None,
-                    caller="unknown",
-                    arrived_at=record.at,
-                    status="unknown",
-                    result=ERROR_RESULT,
-                    plan=[],
-                    dial_step=None,
-                    dial_round=None,
-                )
-            )
-            session.flush()
-            loaded += 1
-    return loaded
-
-
-def discard(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
-def _parse(text: str) -> SpooledCall | None:
-    try:
-        data = json.loads(text)
-        return SpooledCall(
-            datetime.fromisoformat(data["at"]), str(data["call_sid"]), str(data["to"])
+    def append(self, event: str, at: datetime, call_sid: str, **fields: Any) -> None:
+        """Append one event durably; safe from several processes at once."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(
+            {"db": self.database, "event": event, "at": at.isoformat(), "call_sid": call_sid}
+            | fields
         )
+        with open(self.current, "a", encoding="utf-8") as out:
+            fcntl.flock(out, fcntl.LOCK_EX)
+            out.write(line + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def pending(self) -> bool:
+        """Cheap enough for every request: one stat, and a glob only when loading failed."""
+        return self.current.exists() or any(self.folder.glob(f"{self.stem}-*.loading"))
+
+    def claim(self) -> list[Path]:
+        """Take the file for loading (renamed, so new events start a new file)."""
+        if self.current.exists():
+            try:
+                self.current.rename(self.folder / f"{self.stem}-{uuid.uuid4().hex}.loading")
+            except FileNotFoundError:
+                pass  # another worker claimed it first
+        return sorted(self.folder.glob(f"{self.stem}-*.loading"), key=_claimed_at)
+
+    def events(self, paths: list[Path]) -> list[dict[str, Any]]:
+        """The claimed events of this database, in the order they were written."""
+        found = []
+        for path in paths:
+            for text in path.read_text(encoding="utf-8").splitlines():
+                event = _parse(text)
+                if event is not None and event.get("db") == self.database:
+                    found.append(event)
+        return found
+
+    def discard(self, paths: list[Path]) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+
+def _claimed_at(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _parse(text: str) -> dict[str, Any] | None:
+    try:
+        event = json.loads(text)
+        datetime.fromisoformat(event["at"])
+        str(event["call_sid"])
     except (ValueError, KeyError, TypeError):
         return None  # a torn last line after a crash: nothing to recover from it
-
-
-def load_spool_when_back(database: Database, spool_dir: Path) -> int:
-    """Load whatever was spooled, if the database answers; keep it for later if not."""
-    if not has_spool(spool_dir):
-        return 0
-    paths = claim_spool(spool_dir)
-    try:
-        with database.write() as session:
-            loaded = load_spooled(session, paths)
-    except Exception:  # still down, or a bad record: the files stay for the next try
-        log.exception("spooled calls could not be loaded yet; kept for the next try")
-        return 0
-    discard(paths)
-    log.warning("loaded %d call(s) spooled while routing failed", loaded)
-    return loaded
+    return event if isinstance(event, dict) else None

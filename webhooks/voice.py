@@ -17,9 +17,11 @@ from hotline import clock
 from hotline.app import runtime
 from hotline.routing.calls import continue_call, route_incoming
 from hotline.routing.decisions import Hangup, Instruction
+from hotline.routing.inputs import DialOutcome, StatusReport
+from hotline.routing.recovery import load_spool_when_back
 from hotline.routing.screening import screen_answered, screen_choice
 from hotline.routing.status import record_status
-from hotline.spool import SpooledCall, load_spool_when_back, spool_call
+from hotline.spool import DIAL, FALLBACK, STATUS
 from webhooks import forms
 from webhooks.guard import guard
 from webhooks.twiml import fallback_twiml, render
@@ -49,10 +51,43 @@ def incoming() -> Response:
 @voice.post("/dial")
 def dial_result() -> Response:
     def handle(session: Session) -> list[Instruction]:
-        outcome = forms.dial_outcome(request.form, request.args)
         return continue_call(session, runtime().routing, outcome, clock.now())
 
+    try:
+        outcome = forms.dial_outcome(request.form, request.args)
+    except forms.BadForm:
+        return _routed(_refused)
+    if outcome.bridged:
+        return _bridged_ended(lambda: runtime().database.transact(handle), outcome)
     return _routed(lambda: runtime().database.transact(handle))
+
+
+def _refused() -> list[Instruction]:
+    raise forms.BadForm("a dial result without its call, step or round")
+
+
+def _bridged_ended(route: Callable[[], list[Instruction]], outcome: DialOutcome) -> Response:
+    """A counselor took the call and the talk is over: whatever fails now, the caller's leg
+    just ends (never a second dial), and the result is spooled to be written in order."""
+    try:
+        instructions = route()
+    except Exception:
+        runtime().counters.routing_errors += 1
+        log.exception(
+            "the end of bridged call %s is spooled: the database failed", outcome.call_sid
+        )
+        _spool(
+            DIAL,
+            outcome.call_sid,
+            step=outcome.step,
+            round=outcome.round,
+            status=outcome.status,
+            bridged=True,
+            dial_call_sid=outcome.dial_call_sid,
+            duration_s=outcome.duration_s,
+        )
+        instructions = [Hangup()]
+    return _twiml(render(instructions, _url_for))
 
 
 @voice.post("/screen")
@@ -79,12 +114,35 @@ def status() -> tuple[str, int]:
     except forms.BadForm as exc:
         return f"{exc}\n", 400
     current = runtime()
-    with current.database.write() as session:
-        changed = record_status(session, current.routing, report, clock.now())
+    try:
+        # What was spooled first is applied first: callbacks keep their order.
+        load_spool_when_back(current.database, current.spool, current.routing)
+        with current.database.write() as session:
+            changed = record_status(session, current.routing, report, clock.now())
+    except Exception:  # the call has ended: what cannot be written now is spooled, in order
+        log.exception("status callback of call %s spooled: the database failed", report.call_sid)
+        _spool_status(report)
+        return "", 204
     if not changed:
         log.info("status callback changed nothing (duplicate or stale): %s", report.call_sid)
-    load_spool_when_back(current.database, current.spool_dir)
     return "", 204
+
+
+def _spool_status(report: StatusReport) -> None:
+    stamp = report.timestamp.isoformat() if report.timestamp else None
+    fields = {"status": report.status, "sequence": report.sequence, "to": report.to}
+    fields |= {"duration_s": report.duration_s, "timestamp": stamp}
+    _spool(STATUS, report.call_sid, **fields)
+
+
+def _spool(event: str, call_sid: str, **fields: object) -> None:
+    """Append to the spool (never caller data) and make sure this process applies it."""
+    current = runtime()
+    try:
+        current.spool.append(event, clock.now(), call_sid, **fields)
+    except OSError:
+        log.exception("could not spool the %s event of call %s", event, call_sid)
+    current.spool_loader.wake()
 
 
 @voice.post("/fallback")
@@ -119,10 +177,7 @@ def _fallback_response() -> Response:
     """TwiML to the fallback line, and the call spooled (without caller data) for the record."""
     current = runtime()
     to = request.form.get("To", "")
-    try:
-        spool_call(current.spool_dir, SpooledCall(clock.now(), _call_sid(), to))
-    except OSError:
-        log.exception("could not spool call %s", _call_sid())
+    _spool(FALLBACK, _call_sid(), to=to)
     route = current.lines.last_known().fallback_route(to, current.settings.fallback_number)
     return _twiml(fallback_twiml(route.number, route.caller_id, route.closing))
 

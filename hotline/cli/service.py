@@ -20,8 +20,10 @@ from hotline.clock import now
 from hotline.config.importer import import_configuration
 from hotline.migrate import upgrade
 from hotline.models import Hotline
+from hotline.routing.recovery import load_spool_when_back
+from hotline.runtime import routing_context
 from hotline.server import default_workers, serve
-from hotline.spool import load_spool_when_back
+from hotline.spool import Spool
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
 
@@ -35,7 +37,8 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Run the web service (webhooks, web app, probes) with several workers."""
     configure_logging()
     settings()  # stop here, with every problem named, when a setting is wrong
-    load_spool_when_back(database(), Path(settings().spool_dir))
+    spool = Spool.of(Path(settings().spool_dir), database().identity_url)
+    load_spool_when_back(database(), spool, routing_context(settings()))
     serve(host, port, workers, threads)
 
 

@@ -1,15 +1,22 @@
 """Every line as plain values, kept per process: routing reads a line without a query, and the
 fallback path knows each line's fallback number and language even when the database is gone.
 
-Re-read at most every `refresh_seconds`, so an edited line is in force within a second.
+Re-read at most every `refresh_seconds`, so an edited line is in force within a second. Each
+change is also written to a small cache file of the database (in HOTLINE_SPOOL_DIR), which a
+process reads at start: a worker started while the database is down still knows every line.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
@@ -20,6 +27,7 @@ from hotline.routing.decisions import Say
 from hotline.routing.prompts import closing
 
 REFRESH_SECONDS = 1.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +88,16 @@ class Lines:
         )
 
     def fallback_route(self, to: str, global_number: str) -> FallbackRoute:
-        """The line's fallback (else the global one), with the line's number as caller ID."""
-        line = self.by_number.get(to)
+        """The line's fallback (else the global one), with the line's number as caller ID.
+
+        A number no line has is still the number the caller dialed (Twilio sends only our
+        numbers' calls), so it is the caller ID: the fallback phone never shows the caller's.
+        """
+        line = self.for_number(to)
         if line is None:
             default = next(iter(self.by_key.values()), None)
-            return FallbackRoute(global_number, None, closing(None, _language(default)))
+            caller_id = to if _is_e164(to) else None
+            return FallbackRoute(global_number, caller_id, closing(None, _language(default)))
         return FallbackRoute(
             line.fallback_number or global_number,
             line.number,
@@ -94,6 +107,10 @@ class Lines:
 
 def _language(line: LineInfo | None) -> str:
     return line.language if line is not None else "zh-CN"
+
+
+def _is_e164(number: str) -> bool:
+    return number.startswith("+") and number[1:].isdigit() and 7 <= len(number) - 1 <= 15
 
 
 class LineDirectory:
@@ -107,14 +124,46 @@ class LineDirectory:
         self._lines = Lines()
         self._read_at = float("-inf")
         self._lock = threading.Lock()
+        self.cache: Path | None = None
+
+    def keep_in(self, cache: Path) -> None:
+        """Read the cached lines now, and write each change there from now on."""
+        self.cache = cache
+        try:
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            lines = Lines.of(_from_json(item) for item in data["lines"])
+        except FileNotFoundError:
+            return
+        except (ValueError, KeyError, TypeError):
+            log.warning("the lines cache %s is unreadable; ignored", cache)
+            return
+        with self._lock:
+            if not self._lines.by_key:
+                self._lines = lines
 
     def current(self, session: Session) -> Lines:
         """The lines, re-read from the database when the copy is older than a second."""
         if self._monotonic() - self._read_at >= self.refresh_seconds:
             lines = Lines.of(_info(row) for row in session.scalars(select(Hotline)))
             with self._lock:
+                changed = lines != self._lines
                 self._lines, self._read_at = lines, self._monotonic()
+            if changed:
+                self._write_cache(lines)
         return self._lines
+
+    def _write_cache(self, lines: Lines) -> None:
+        """Atomically (a rename), so a reader never sees half a file."""
+        if self.cache is None:
+            return
+        try:
+            self.cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.cache.with_name(f"{self.cache.name}.{os.getpid()}.tmp")
+            items = [asdict(line) for line in lines.by_key.values()]
+            partial.write_text(json.dumps({"lines": items}, ensure_ascii=False), "utf-8")
+            partial.replace(self.cache)
+        except OSError:
+            log.exception("could not write the lines cache %s", self.cache)
 
     def last_known(self) -> Lines:
         """The last copy read, for when the database cannot be asked."""
@@ -137,6 +186,10 @@ def _info(row: Hotline) -> LineInfo:
         row.closing_message,
         _region(row.number),
     )
+
+
+def _from_json(item: dict[str, Any]) -> LineInfo:
+    return LineInfo(**{**item, "overflow": tuple(item["overflow"])})
 
 
 def _region(number: str) -> str | None:

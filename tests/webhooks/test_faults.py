@@ -26,8 +26,16 @@ SID = "CA" + "3" * 32
 class DatabaseDown(Database):
     """The port's fake: every transaction fails as an unreachable server does."""
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, identity_url: str = "sqlite:////nowhere/down.db") -> None:
+        self._identity_url = identity_url
+
+    @property
+    def is_bound(self) -> bool:
+        return True  # stands for the test's own transaction: never handed to a thread
+
+    @property
+    def identity_url(self) -> str:
+        return self._identity_url
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -40,6 +48,11 @@ class DatabaseDown(Database):
 def _post(webhook: WebhookClient, path: str, **form: str) -> HttpReply:
     base = {"CallSid": SID, "From": CANARY, "To": CITY, "CallStatus": "ringing"}
     return webhook.post(BASE + path, list({**base, **form}.items()))
+
+
+def _caller_id(reply: HttpReply) -> str | None:
+    dial = ET.fromstring(reply.body).find("Dial")
+    return dial.get("callerId") if dial is not None else None
 
 
 def _dialed(reply: HttpReply) -> list[str]:
@@ -56,7 +69,7 @@ def test_with_the_database_down_the_caller_is_sent_to_the_fallback_line(
     assert reply.status == 200
     assert _dialed(reply) == [CITY_FALLBACK]
     assert runtime.counters.routing_errors == 1
-    spooled = (runtime.spool_dir / "calls.jsonl").read_text(encoding="utf-8")
+    spooled = runtime.spool.current.read_text(encoding="utf-8")
     assert json.loads(spooled)["call_sid"] == SID
     assert CANARY not in spooled
     assert CANARY[3:] not in spooled
@@ -74,7 +87,7 @@ def test_spooled_calls_are_loaded_once_the_database_is_back(
     call = session.scalar(select(Call).where(Call.call_sid == SID))
     assert call is not None
     assert (call.result, call.caller) == ("error", "unknown")
-    assert not list(runtime.spool_dir.iterdir())
+    assert not runtime.spool.pending()
 
 
 def test_a_corrupt_row_mid_call_still_ends_at_the_fallback_line(
@@ -91,8 +104,18 @@ def test_the_fallback_webhook_needs_no_database(app: Flask, webhook: WebhookClie
     runtime_of(app).database = DatabaseDown()
     reply = _post(webhook, "fallback", ErrorCode="11205")
     assert reply.status == 200
-    assert _dialed(reply) == [TEST_ENV["HOTLINE_FALLBACK_NUMBER"]]
+    assert _dialed(reply) == [CITY_FALLBACK]  # the line's own, known since the app started
+    assert _caller_id(reply) == CITY
     assert "<Say" in reply.body  # said only if the fallback line does not answer
+
+
+def test_a_number_no_line_has_reaches_the_global_fallback_showing_that_number(
+    app: Flask, webhook: WebhookClient
+) -> None:
+    runtime_of(app).database = DatabaseDown()
+    reply = _post(webhook, "fallback", To="+8657400001111")
+    assert _dialed(reply) == [TEST_ENV["HOTLINE_FALLBACK_NUMBER"]]
+    assert _caller_id(reply) == "+8657400001111"  # never the caller's own number
 
 
 def test_a_screen_that_fails_hangs_up_the_counselor_never_bridges_blind(
