@@ -6,12 +6,13 @@ no longer be confirmed (there is nothing left to be sure of).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.models import ShiftConfirmation
+from hotline.models import Hotline, ShiftConfirmation
 
 WEB, SMS = "web", "sms"
 
@@ -49,3 +50,26 @@ def open_confirmations(
             .order_by(ShiftConfirmation.start)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftToConfirm:
+    """An open confirmation as the counselor's start page shows it."""
+
+    id: int
+    line: str
+    timezone: str
+    start: datetime
+
+
+def shifts_to_confirm(session: Session, counselor_id: int, now: datetime) -> list[ShiftToConfirm]:
+    """`open_confirmations`, each with its line's name and zone."""
+    found = open_confirmations(session, counselor_id, now)
+    ids = {row.hotline_id for row in found}
+    lines = {line.id: line for line in session.scalars(select(Hotline).where(Hotline.id.in_(ids)))}
+    return [
+        ShiftToConfirm(
+            row.id, lines[row.hotline_id].name, lines[row.hotline_id].timezone, row.start
+        )
+        for row in found
+    ]

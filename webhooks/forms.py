@@ -6,6 +6,7 @@ from email.utils import parsedate_to_datetime
 
 from werkzeug.datastructures import MultiDict
 
+from hotline.inbound import IncomingText
 from hotline.routing.inputs import DialOutcome, IncomingCall, ScreenLeg, StatusReport
 
 
@@ -76,3 +77,8 @@ def status_report(form: MultiDict[str, str]) -> StatusReport:
         to=form.get("To", ""),
         caller=form.get("From"),
     )
+
+
+def incoming_text(form: MultiDict[str, str]) -> IncomingText:
+    """A text to one of our numbers; never refused, since its sender may be in crisis."""
+    return IncomingText(form.get("To", ""), form.get("From", ""), form.get("Body", ""))

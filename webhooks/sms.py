@@ -1,23 +1,47 @@
-"""Twilio's messaging webhooks: the delivery status of the messages the outbox sent.
+"""Twilio's messaging webhooks: texts that come in, and the delivery status of the messages
+the outbox sent.
 
-Signed like the voice webhooks (403 otherwise, nothing written). Reports repeat and arrive out
-of order; the service ranks them, so this answers 204 whatever it changed.
+Signed like the voice webhooks (403 otherwise, nothing written). Delivery reports repeat and
+arrive out of order; the service ranks them, so this answers 204 whatever it changed.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline import clock
+from hotline.inbound import InboundFailed, answer_text, reply_without_database
 from hotline.outbound.delivery import record_delivery
 from hotline.runtime import Runtime
+from webhooks import forms
 from webhooks.guard import guard
 
 log = logging.getLogger(__name__)
 sms = Blueprint("sms", __name__, url_prefix="/webhooks/sms")
 guard(sms)
+
+
+@sms.post("/incoming")
+def incoming() -> Response:
+    """Always a reply: whoever texts may be in crisis, so a failure still tells where to call."""
+    current: Runtime = current_app.extensions["hotline"]
+    text, fallback = forms.incoming_text(request.form), current.settings.fallback_number
+    try:
+        with current.database.write() as session:
+            current.lines.current(session)  # kept fresh for when the database is gone
+            answer = answer_text(
+                session, text.to, text.sender, text.body, clock.now(), fallback_number=fallback
+            )
+    except Exception as exc:  # its text may carry the sender: only its kind is logged
+        failure = str(exc) if isinstance(exc, InboundFailed) else type(exc).__name__
+        log.error("an incoming text was answered without the database: %s", failure)
+        answer = reply_without_database(current.lines.last_known(), text.to, fallback)
+    document = MessagingResponse()
+    document.message(answer)
+    return Response(str(document), status=200, content_type="text/xml; charset=utf-8")
 
 
 @sms.post("/status")

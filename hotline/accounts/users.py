@@ -1,4 +1,4 @@
-"""Accounts and roles: create, change role, deactivate (each audited), and the viewer a
+"""Accounts and roles: create, change role, deactivate, quiet hours (each audited), and the viewer a
 signed-in user is to the record services.
 """
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.accounts.passwords import Passwords
 from hotline.models import Counselor, Hotline, User, UserHotline
+from hotline.outbound.quiet import parse_window, zone_names
 from hotline.records import audit
 from hotline.records.scope import Viewer
 from hotline.records.vocabulary import ROLES
@@ -162,6 +163,50 @@ def set_language(session: Session, user_id: int, language: str) -> None:
     user = session.get(User, user_id)
     if user is not None:
         user.language = language
+
+
+def quiet_hours_of(session: Session, user_id: int) -> tuple[str | None, str | None]:
+    """The user's quiet hours (`22:00-07:00`) and time zone, each None when not set."""
+    user = session.get(User, user_id)
+    return (user.quiet_hours, user.timezone) if user is not None else (None, None)
+
+
+def set_quiet_hours(
+    session: Session,
+    user_id: int,
+    window: str | None,
+    timezone: str | None,
+    now: datetime,
+    *,
+    actor: str,
+    source: str | None = None,
+) -> None:
+    """Non-urgent messages to the user wait while `window` lasts, read in `timezone` (None:
+    each message's line's zone). Audited; raises `BadAccount` naming every problem."""
+    problems = []
+    if window is not None:
+        try:
+            parse_window(window)
+        except ValueError as exc:
+            problems.append(f"quiet hours: {exc}")
+    if timezone is not None and timezone not in zone_names():
+        problems.append(f"time zone: {timezone!r} is not an IANA zone like Europe/London")
+    if problems:
+        raise BadAccount("; ".join(problems))
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    user.quiet_hours, user.timezone = window, timezone
+    detail = {"quiet_hours": window, "timezone": timezone}
+    audit.record(
+        session,
+        now,
+        "user.quiet_hours",
+        actor=actor,
+        target=user.username,
+        source=source,
+        detail=detail,
+    )
 
 
 def list_users(session: Session) -> list[tuple[User, list[str]]]:

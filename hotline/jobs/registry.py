@@ -12,10 +12,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hotline.jobs.alerts import risk_escalation
+from hotline.jobs.coverage_gaps import coverage_gaps
+from hotline.jobs.daily_summary import daily_summary
 from hotline.jobs.env import JobEnv
 from hotline.jobs.outbox_send import outbox_send
+from hotline.jobs.outcome_reminders import outcome_reminders
 from hotline.jobs.retention import retention_purge
 from hotline.jobs.schedule import DailyAt, Every, Schedule
+from hotline.jobs.shift_confirmations import shift_confirmations
+from hotline.jobs.shift_reminders import shift_reminders
+from hotline.jobs.spool import spool_load
 from hotline.jobs.sweeper import lease_sweeper
 
 JobFunction = Callable[[JobEnv, datetime], dict[str, Any]]
@@ -36,6 +42,13 @@ def _jobs() -> dict[str, Job]:
         Job("outbox-send", outbox_send, Every(10), timedelta(minutes=1)),
         Job("risk-escalation", risk_escalation, Every(60), timedelta(minutes=5)),
         Job("lease-sweeper", lease_sweeper, Every(300), timedelta(minutes=10)),
+        # Each of these catches up at its next run: a grace of about one interval.
+        Job("shift-reminders", shift_reminders, Every(300), timedelta(minutes=10)),
+        Job("shift-confirmations", shift_confirmations, Every(60), timedelta(minutes=5)),
+        Job("coverage-gaps", coverage_gaps, Every(600), timedelta(minutes=10)),
+        Job("daily-summary", daily_summary, Every(3600), timedelta(minutes=30)),
+        Job("outcome-reminders", outcome_reminders, Every(900), timedelta(minutes=15)),
+        Job("spool-load", spool_load, Every(60), timedelta(minutes=5)),
         # 03:30 in Shanghai: the quietest hour of the seed's line.
         Job("retention-purge", retention_purge, DailyAt(19, 30), timedelta(hours=6)),
     ]

@@ -9,16 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Table, exists, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.models import OutboxMessage, User, UserHotline
+from hotline.models.base import Base
 from hotline.outbound.texts import render
 
 SMS, EMAIL = "sms", "email"
+_CHUNK = 500  # keys per IN list
 STATES = (
     "pending",
     "sending",
@@ -74,6 +78,27 @@ def queue(session: Session, message: OutboxMessage) -> bool:
     return True
 
 
+def message_key(occasion: str, recipient_ref: str, channel: str) -> str:
+    """The idempotency key of one message: the occasion, the recipient and the channel."""
+    return f"{occasion}:{recipient_ref}:{channel}"[:200]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """`template` to one recipient (on each of their channels); keyed by `occasion`."""
+
+    occasion: str
+    recipient: Recipient
+    template: str
+    values: dict[str, Any]
+    urgent: bool
+    with_link: bool = True
+    hotline_id: int | None = None
+    call_id: int | None = None
+    alert_id: int | None = None
+    shift_confirmation_id: int | None = None
+
+
 def queue_text(
     session: Session,
     occasion: str,
@@ -90,31 +115,71 @@ def queue_text(
     **values: Any,
 ) -> int:
     """Queue `template` to each recipient on each of their channels, in their language;
-    the key is `occasion:recipient:channel`. Returns how many were new."""
-    added = 0
-    for person in recipients:
-        subject, body = render(template, person.language, with_link=with_link, **values)
-        for channel, address in person.channels():
-            added += queue(
-                session,
-                OutboxMessage(
-                    key=f"{occasion}:{person.ref}:{channel}"[:200],
-                    kind=template,
-                    channel=channel,
-                    urgent=urgent,
-                    recipient_user_id=person.user_id,
-                    recipient_counselor_id=person.counselor_id,
-                    address=address,
-                    hotline_id=hotline_id,
-                    call_id=call_id,
-                    alert_id=alert_id,
-                    shift_confirmation_id=shift_confirmation_id,
-                    subject=subject[:200],
-                    body=body,
-                    state="pending",
-                    attempts=0,
-                    created_at=now,
-                    due_at=now,
-                ),
-            )
-    return added
+    returns how many messages were new (see `queue_notices`)."""
+    links = {"hotline_id": hotline_id, "call_id": call_id, "alert_id": alert_id}
+    links |= {"shift_confirmation_id": shift_confirmation_id}
+    made = [Notice(occasion, p, template, values, urgent, with_link, **links) for p in recipients]
+    return queue_notices(session, made, now)
+
+
+def queue_notices(session: Session, notices: Iterable[Notice], now: datetime) -> int:
+    """Queue each notice unless its key (`message_key`) is queued already: one lookup and one
+    insert per batch, so a week of shifts queues in a moment. Returns how many were new."""
+    rows: dict[str, dict[str, Any]] = {}
+    for notice in notices:
+        for row in _rows(notice, now):
+            rows.setdefault(row["key"], row)  # the first of two equal keys, as one by one
+    queued = _queued(session, list(rows))
+    new = [row for key, row in rows.items() if key not in queued]
+    if new:
+        insert_missing(session, OutboxMessage, new, ["key"])
+    return len(new)
+
+
+def insert_missing(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], unique: list[str]
+) -> None:
+    """Insert `rows` in one statement; a row whose `unique` columns another transaction has
+    inserted meanwhile is left out (a second scheduler at the same moment), not an error."""
+    dialect = session.get_bind().dialect.name
+    build = pg_insert if dialect == "postgresql" else sqlite_insert
+    # The table, not the mapped class: one executemany of uniform rows, no ORM bookkeeping.
+    table = cast(Table, model.__table__)
+    session.execute(build(table).on_conflict_do_nothing(index_elements=unique), rows)
+
+
+def _queued(session: Session, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
+    return found
+
+
+def _rows(notice: Notice, now: datetime) -> list[dict[str, Any]]:
+    person = notice.recipient
+    subject, body = render(
+        notice.template, person.language, with_link=notice.with_link, **notice.values
+    )
+    return [
+        {
+            "key": message_key(notice.occasion, person.ref, channel),
+            "kind": notice.template,
+            "channel": channel,
+            "urgent": notice.urgent,
+            "recipient_user_id": person.user_id,
+            "recipient_counselor_id": person.counselor_id,
+            "address": address,
+            "hotline_id": notice.hotline_id,
+            "call_id": notice.call_id,
+            "alert_id": notice.alert_id,
+            "shift_confirmation_id": notice.shift_confirmation_id,
+            "subject": subject[:200],
+            "body": body,
+            "state": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "due_at": now,
+        }
+        for channel, address in person.channels()
+    ]

@@ -27,6 +27,7 @@ from hotline.models import OutboxMessage
 from hotline.outbound.budget import over_budget
 from hotline.outbound.outbox import EMAIL, SMS
 from hotline.outbound.port import Accepted, Email, Outbound, SendFailure, Sms
+from hotline.outbound.quiet import Waiting, quiet_ends
 from hotline.outbound.reports import OPERATOR_REPORTS, report_to_operators
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,18 @@ class Claimed:
     subject: str
     body: str
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A pending message that is due, before the holds are applied."""
+
+    id: int
+    urgent: bool
+    address: str | None
+    user_id: int | None
+    counselor_id: int | None
+    hotline_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,24 +141,24 @@ def deliver(sender: Sender, message: Claimed) -> Accepted | SendFailure:
 def claim(
     session: Session, now: datetime, *, budget_per_day: int, limit: int = BATCH
 ) -> list[Claimed]:
-    """Take up to `limit` due messages, urgent first; non-urgent ones over their recipient's
-    daily budget wait an hour and are looked at again then."""
-    candidates = session.execute(
-        select(OutboxMessage.id, OutboxMessage.urgent, OutboxMessage.address)
+    """Take up to `limit` due messages, urgent first; non-urgent ones may be held back first
+    (see `hold_back`)."""
+    rows = session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.urgent,
+            OutboxMessage.address,
+            OutboxMessage.recipient_user_id,
+            OutboxMessage.recipient_counselor_id,
+            OutboxMessage.hotline_id,
+        )
         .where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now)
         .order_by(OutboxMessage.urgent.desc(), OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
-    ).all()
-    if not candidates:
-        return []
-    held = over_budget(session, [(i, u, a) for i, u, a in candidates], now, budget_per_day)
-    if held:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(held))
-            .values(due_at=now + timedelta(hours=1))
-        )
-    ids = [i for i, _, _ in candidates if i not in held]
+    )
+    candidates = [Candidate(*row) for row in rows]
+    held = hold_back(session, candidates, now, budget_per_day)
+    ids = [c.id for c in candidates if c.id not in held]
     if not ids:
         return []
     token = uuid.uuid4().hex
@@ -159,14 +172,37 @@ def claim(
             attempts=OutboxMessage.attempts + 1,
         )
     )
-    rows = session.scalars(
+    taken = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.claim == token)
         .order_by(OutboxMessage.urgent.desc(), OutboxMessage.due_at, OutboxMessage.id)
     )
     return [
-        Claimed(m.id, m.kind, m.channel, m.address, m.subject, m.body, m.attempts) for m in rows
+        Claimed(m.id, m.kind, m.channel, m.address, m.subject, m.body, m.attempts) for m in taken
     ]
+
+
+def hold_back(
+    session: Session, candidates: list[Candidate], now: datetime, budget_per_day: int
+) -> set[int]:
+    """The non-urgent candidates that wait: those in their recipient's quiet hours until these
+    end, then those over their recipient's daily budget for an hour (looked at again then).
+    Urgent messages are never held. Returns the ids held; their `due_at` is moved."""
+    waiting = [
+        Waiting(c.id, c.user_id, c.counselor_id, c.hotline_id) for c in candidates if not c.urgent
+    ]
+    until = quiet_ends(session, waiting, now) if waiting else {}
+    rest = [(c.id, c.urgent, c.address) for c in candidates if c.id not in until]
+    for message_id in over_budget(session, rest, now, budget_per_day):
+        until[message_id] = now + timedelta(hours=1)
+    by_due: dict[datetime, list[int]] = {}
+    for message_id, due_at in until.items():
+        by_due.setdefault(due_at, []).append(message_id)
+    for due_at, ids in by_due.items():
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(due_at=due_at)
+        )
+    return set(until)
 
 
 def release(session: Session, message_id: int, due_at: datetime) -> None:

@@ -249,6 +249,15 @@ _REPLIES: dict[str, dict[str, str]] = {
         EN: "This is {line}. This number cannot take text messages: please call {number} "
         "to talk to a counselor. In an emergency, call {emergency} now.",
     },
+    # The same for a number that is no line's (both languages: we cannot tell which is read).
+    "where-to-call-any": {
+        ZH: "本号码不接收短信。请拨打 {number} 与咨询师通话；如有生命危险，请立即拨打当地急救电话。"
+        " This number cannot take text messages: please call {number} to talk to a counselor. "
+        "In an emergency, call {emergency} now.",
+        EN: "本号码不接收短信。请拨打 {number} 与咨询师通话；如有生命危险，请立即拨打当地急救电话。"
+        " This number cannot take text messages: please call {number} to talk to a counselor. "
+        "In an emergency, call {emergency} now.",
+    },
 }
 
 # Emergency numbers told to someone who texts a line, by the line's country.

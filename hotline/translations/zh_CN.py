@@ -11,6 +11,15 @@ ZH_CN: dict[str, str | tuple[str, ...]] = {
     "Username": "用户名",
     "Save": "保存",
     "Sign out": "退出登录",
+    # The account page: quiet hours for messages that are not urgent.
+    "Quiet hours": "免打扰时段",
+    "Messages that are not urgent wait until your quiet hours end; urgent ones (a high-risk call, a shift that started unconfirmed, a gap within a day) come at once.": "非紧急消息会等到免打扰时段结束后再发送；紧急消息（高风险来电、开始后仍未确认的值班、一天内的排班空缺）会立即发送。",
+    "Quiet from": "免打扰开始",
+    "Quiet until": "免打扰结束",
+    "Time zone": "时区",
+    "The line's time zone": "所属热线的时区",
+    "Choose both times, or neither.": "请同时选择开始和结束时间，或都不选。",
+    "Quiet hours must end: choose another time.": "免打扰时段必须结束：请选择另一个结束时间。",
     "Alerts": "警报",
     "Alerts nobody has acknowledged": "尚无人确认的警报",
     "All alerts": "全部警报",
@@ -253,4 +262,10 @@ ZH_CN: dict[str, str | tuple[str, ...]] = {
     "Outcome saved. The risk is below high now: %(num)d unsent alert message was cancelled.": (
         "结果已保存。风险已低于高风险：%(num)d 条尚未发出的警报消息已取消。",
     ),
+    # The counselor's start page: shifts asked to be confirmed, one click each.
+    "Shifts to confirm": "待确认的值班",
+    "Your shift on %(line)s starting %(time)s": "您在 %(line)s 于 %(time)s 开始的值班",
+    "Shift confirmed: %(line)s, starting %(time)s. Thank you.": "已确认值班：%(line)s，%(time)s 开始。谢谢！",
+    "This shift was already confirmed; nothing changed.": "该值班此前已确认，未作更改。",
+    "This shift can no longer be confirmed.": "该值班已无法确认。",
 }

@@ -20,6 +20,7 @@ from hotline.web.context import WebAccounts
 from hotline.web.operations import operations
 from hotline.web.outcomes import outcomes
 from hotline.web.pages import pages
+from hotline.web.shifts import shifts
 
 MAX_WEB_FORM_BYTES = 64 * 1024
 
@@ -36,6 +37,6 @@ def init_app(app: Flask) -> CSRFProtect:
     i18n.init_app(app)
     security.init_app(app)
     banner.init_app(app)
-    for blueprint in (auth, pages, calls, outcomes, alerts, operations, admin):
+    for blueprint in (auth, pages, calls, outcomes, shifts, alerts, operations, admin):
         app.register_blueprint(blueprint)
     return csrf

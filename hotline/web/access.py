@@ -31,6 +31,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "pages.language": EVERYONE,
     "outcomes.waiting": frozenset({"counselor"}),
     "outcomes.form": frozenset({"counselor"}),
+    "shifts.confirm": frozenset({"counselor"}),
     "calls.log": REVIEWERS | {"counselor"},
     "calls.detail": REVIEWERS | {"counselor"},
     "calls.export": REVIEWERS,

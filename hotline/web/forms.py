@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,9 +20,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    DateRange,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from hotline.outbound.quiet import zone_names
 from hotline.records.calllog import CallFilters
 from hotline.records.outcomes import OutcomeInput
 from hotline.records.policy import DEFAULT_NOTE_MAX_CHARS
@@ -64,6 +73,48 @@ class LanguageForm(FlaskForm):  # type: ignore[misc]
     )
 
 
+_QUARTERS = [f"{hour:02d}:{minute:02d}" for hour in range(24) for minute in (0, 15, 30, 45)]
+
+
+class QuietHoursForm(FlaskForm):  # type: ignore[misc]
+    """Quiet hours: both times or neither; the zone blank means each message's line's zone."""
+
+    quiet_start = SelectField(
+        _l("Quiet from"), choices=choices(((t, t) for t in _QUARTERS), blank=True), default=""
+    )
+    quiet_end = SelectField(
+        _l("Quiet until"), choices=choices(((t, t) for t in _QUARTERS), blank=True), default=""
+    )
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[
+            SelectChoice("", _l("The line's time zone")),
+            *choices((zone, zone) for zone in sorted(zone_names())),
+        ],
+        default="",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        start, end = self.quiet_start.data, self.quiet_end.data
+        if bool(start) != bool(end):
+            self.quiet_end.errors.append(_l("Choose both times, or neither."))
+            return False
+        if start and start == end:
+            self.quiet_end.errors.append(_l("Quiet hours must end: choose another time."))
+            return False
+        return True
+
+    def window(self) -> str | None:
+        """`22:00-07:00`, or None for no quiet hours."""
+        return f"{self.quiet_start.data}-{self.quiet_end.data}" if self.quiet_start.data else None
+
+    def show(self, window: str | None, zone: str | None) -> None:
+        start, _, end = (window or "").partition("-")
+        self.quiet_start.data, self.quiet_end.data, self.timezone.data = start, end, zone or ""
+
+
 class OutcomeForm(FlaskForm):  # type: ignore[misc]
     call_type = RadioField(
         _l("Call type"), choices=_choices(labels.CALL_TYPES), validators=[InputRequired()]
@@ -97,12 +148,16 @@ class OutcomeForm(FlaskForm):  # type: ignore[misc]
         )
 
 
+# A date outside these years is a typo or an attack, never a filter someone means.
+SANE_DATES = DateRange(min=date(2000, 1, 1), max=date(2099, 12, 31))
+
+
 class FilterForm(Form):  # type: ignore[misc]
     """The call log's filters, read from the query string (a GET: no CSRF token needed)."""
 
     line = SelectField(_l("Line"), choices=choices([], blank=True), default="")
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), SANE_DATES])
+    end = DateField(_l("To"), validators=[Optional(), SANE_DATES])
     result = SelectField(_l("Result"), choices=_choices(labels.RESULTS, blank=True), default="")
     risk = SelectField(_l("Risk level"), choices=_choices(labels.RISKS, blank=True), default="")
     call_type = SelectField(

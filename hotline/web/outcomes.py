@@ -6,10 +6,12 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from hotline import clock
+from hotline.confirmations import shifts_to_confirm
 from hotline.records.detail import call_view
 from hotline.records.outcomes import own_call, repeat_count, waiting_for_outcome
 from hotline.web import labels
 from hotline.web.context import audited, database, viewer
+from hotline.web.forms import ButtonForm
 from hotline.web.names import names
 from hotline.web.outcome_form import outcome_form, try_save
 
@@ -18,12 +20,16 @@ outcomes = Blueprint("outcomes", __name__)
 
 @outcomes.get("/outcomes")
 def waiting() -> str:
+    """The counselor's start page: shifts to confirm, then calls waiting for an outcome."""
     now, who = clock.now(), viewer()
     with database().write() as db:
         found = waiting_for_outcome(db, who)
         audited(db, now, "outcomes.list", detail={"calls": [call.call_id for call in found]})
         shown = names(db)
-    return render_template("outcomes_waiting.html", calls=found, names=shown)
+        to_confirm = shifts_to_confirm(db, who.counselor_id, now) if who.counselor_id else []
+    return render_template(
+        "outcomes_waiting.html", calls=found, names=shown, shifts=to_confirm, button=ButtonForm()
+    )
 
 
 @outcomes.route("/calls/<int:call_id>/outcome", methods=["GET", "POST"])

@@ -35,6 +35,7 @@ def _one(database: Database) -> int:
         return int(session.execute(text("SELECT 1")).scalar_one())
 
 
+@pytest.mark.postgresql_only
 @pytest.mark.parametrize("kind", SERVERS)
 def test_a_connection_lost_while_resting_is_replaced_before_use(
     kind: str, fresh_databases: FreshDatabases
@@ -46,6 +47,7 @@ def test_a_connection_lost_while_resting_is_replaced_before_use(
     database.dispose()
 
 
+@pytest.mark.postgresql_only
 @pytest.mark.parametrize("kind", SERVERS)
 def test_without_the_ping_the_dead_connection_fails_the_transaction(
     kind: str, fresh_databases: FreshDatabases
@@ -60,6 +62,7 @@ def test_without_the_ping_the_dead_connection_fails_the_transaction(
     database.dispose()
 
 
+@pytest.mark.postgresql_only
 @pytest.mark.parametrize("kind", SERVERS)
 def test_a_connection_in_steady_use_is_not_pinged(
     kind: str, fresh_databases: FreshDatabases, monkeypatch: pytest.MonkeyPatch

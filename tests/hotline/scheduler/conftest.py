@@ -11,10 +11,7 @@ from hotline.db import Database
 from hotline.jobs.env import JobEnv
 from hotline.outbound.port import Outbound
 from settings import Settings
-from tests.conftest import POSTGRES_URL, FreshDatabases
-
-# Not collected at all without PostgreSQL (rather than skipped): CI always sets it.
-collect_ignore = [] if POSTGRES_URL else ["test_postgres_leadership.py"]
+from tests.conftest import FreshDatabases
 
 
 @pytest.fixture

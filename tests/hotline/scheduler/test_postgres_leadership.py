@@ -7,6 +7,7 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from hotline.scheduler.leadership import APPLICATION, PostgresLeadership
@@ -18,6 +19,8 @@ from tests.hotline.scheduler.processes import (
     schedulers,
     wait_until,
 )
+
+pytestmark = pytest.mark.postgresql_only
 
 
 def _url(engine: Engine) -> str:
