@@ -21,16 +21,29 @@ def _required(form: MultiDict[str, str], name: str) -> str:
     return value
 
 
+# Twilio's numbers are small: a call lasts at most a day, a sequence counts a call's events,
+# a step or round indexes its plan. Anything larger is not Twilio, and is never stored.
+LARGEST = {"CallDuration": 86_400, "DialCallDuration": 86_400}
+LARGEST_INT = 2**31 - 1  # what an integer column holds
+# Twilio stamps its callbacks with the current time; a year outside these is not Twilio's.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
+
+
 def _number(args: MultiDict[str, str], name: str) -> int:
     value = args.get(name, "")
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 9:
         raise BadForm(f"bad {name}")
     return int(value)
 
 
 def _optional_int(form: MultiDict[str, str], name: str) -> int | None:
     value = form.get(name, "")
-    return int(value) if value.isdigit() else None
+    if not value.isdigit():
+        return None
+    number = int(value) if len(value) <= 12 else LARGEST_INT + 1
+    if number > LARGEST.get(name, LARGEST_INT):
+        raise BadForm(f"{name} out of range")
+    return number
 
 
 def incoming(form: MultiDict[str, str]) -> IncomingCall:
@@ -68,6 +81,8 @@ def status_report(form: MultiDict[str, str]) -> StatusReport:
         timestamp = None
     if timestamp is not None and timestamp.tzinfo is None:
         timestamp = None
+    if timestamp is not None and not EARLIEST_YEAR <= timestamp.year <= LATEST_YEAR:
+        raise BadForm("Timestamp out of range")
     return StatusReport(
         call_sid=_required(form, "CallSid"),
         status=_required(form, "CallStatus"),

@@ -7,7 +7,7 @@ leases and settles a result that routing left open.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +54,7 @@ def _moves_forward(call: Call, report: StatusReport) -> bool:
 
 
 def _end(session: Session, call: Call, report: StatusReport, now: datetime) -> None:
-    call.ended_at = report.timestamp or now
+    call.ended_at = _believable(report.timestamp, now)
     call.duration_seconds = report.duration_s
     leases.release(session, call.call_sid)
     if call.result == ROUTING:
@@ -65,6 +65,14 @@ def _end(session: Session, call: Call, report: StatusReport, now: datetime) -> N
             select(CallAttempt).where(CallAttempt.call_id == call.id, CallAttempt.result.is_(None))
         ):
             attempt.result, attempt.ended_at = "abandoned", call.ended_at
+
+
+def _believable(stamp: datetime | None, now: datetime) -> datetime:
+    """Twilio's stamp of the event, unless it is a day or more away from our clock (then it is
+    not a time the event happened at, and it would skew every report that counts the call)."""
+    if stamp is None or abs(stamp - now) >= timedelta(days=1):
+        return now
+    return stamp
 
 
 def _call_from_status(
