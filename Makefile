@@ -3,17 +3,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
+# make run PORT=8101: the demo on another port (its public URL follows, unless HOTLINE_PUBLIC_URL is set).
+PORT ?= 8000
+# The browser tests and `make screenshots` drive Debian's Chromium by this path (see tests/browser).
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint typecheck imports migrations pytest bench clean
+.PHONY: run test lint typecheck imports migrations pytest screenshots bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-## make run: the service on http://127.0.0.1:8000 in demo mode, with the demo rota and users.
+## make run: the service on http://127.0.0.1:$(PORT) in demo mode, with the demo rota and users.
 run: $(STAMP)
-	HOTLINE_DEMO=1 $(BIN)/hotline demo
+	HOTLINE_DEMO=1 $(BIN)/hotline demo --port $(PORT)
 
 ## make test: lint, types, import rules, migrations check, and the whole test suite.
 test: lint typecheck imports migrations pytest
@@ -34,8 +38,14 @@ migrations: $(STAMP)
 	HOTLINE_DATABASE_URL=sqlite:///.migrations-check/check.db $(BIN)/alembic check
 	@rm -rf .migrations-check
 
+## The browser tests (tests/browser) run with the others when Chromium is there; else one line says so.
 pytest: $(STAMP)
+	@test -x $(CHROMIUM) || echo "browser tests: NOT RUN, no Chromium at $(CHROMIUM) (apt-get install chromium)"
 	$(BIN)/pytest -n 2 -q
+
+## make screenshots: retake the README's pictures (docs/screenshots) in Chromium, from the demo.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots
 
 bench: $(STAMP)
 	$(BIN)/python bench/rota.py

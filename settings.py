@@ -16,6 +16,9 @@ DEMO_SECRETS_FILE = Path("instance") / "demo-secrets.json"
 
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _KEY = re.compile(r"^v([0-9]{1,6}):([0-9a-fA-F]{64,})$")
+_DATA_KEY = re.compile(r"^v([0-9]{1,6}):([0-9a-fA-F]{64})$")  # AES-256: exactly 32 bytes
+_TWILIO_TOKEN = re.compile(r"^[0-9a-fA-F]{32}$")
+MIN_SECRET_KEY_LENGTH = 32
 _URL_SCHEMES = ("http://", "https://")
 _MESSAGING_SERVICE = re.compile(r"^MG[0-9a-fA-F]{32}$")
 _PLUGIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$")
@@ -42,6 +45,17 @@ class PseudonymKey:
 
 
 @dataclass(frozen=True, slots=True)
+class DataKey:
+    """A versioned AES-256 key that seals secrets kept in the database (HOTLINE_DATA_KEY)."""
+
+    version: int
+    secret: bytes
+
+    def __repr__(self) -> str:  # never print the secret, even in a traceback
+        return f"DataKey(version={self.version}, secret=<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     public_url: str
@@ -50,6 +64,8 @@ class Settings:
     twilio_auth_token_previous: str | None
     pseudonym_key: PseudonymKey
     pseudonym_key_previous: PseudonymKey | None
+    data_key: DataKey
+    data_key_previous: DataKey | None
     secret_key: str
     fallback_number: str
     retention_days: int
@@ -93,18 +109,23 @@ class Settings:
         if demo:
             env = {**_demo_secrets(secrets_file or DEMO_SECRETS_FILE), **_present(env)}
         problems: list[str] = []
-        reader = _Reader(env, problems)
+        reader = _Reader(env, problems, demo=demo)
         retention = reader.positive_int("HOTLINE_RETENTION_DAYS", 1095)
         settings = cls(
             database_url=reader.text("HOTLINE_DATABASE_URL", DEFAULT_DATABASE_URL),
             public_url=reader.public_url(),
             twilio_account_sid=reader.required("TWILIO_ACCOUNT_SID"),
-            twilio_auth_token=reader.required("TWILIO_AUTH_TOKEN"),
-            twilio_auth_token_previous=env.get("TWILIO_AUTH_TOKEN_PREVIOUS") or None,
+            twilio_auth_token=reader.twilio_token("TWILIO_AUTH_TOKEN", required=True),
+            twilio_auth_token_previous=reader.twilio_token(
+                "TWILIO_AUTH_TOKEN_PREVIOUS", required=False
+            )
+            or None,
             pseudonym_key=reader.key("HOTLINE_PSEUDONYM_KEY", required=True)
             or PseudonymKey(0, b""),
             pseudonym_key_previous=reader.key("HOTLINE_PSEUDONYM_KEY_PREVIOUS", required=False),
-            secret_key=reader.required("HOTLINE_SECRET_KEY"),
+            data_key=reader.data_key("HOTLINE_DATA_KEY", required=True) or DataKey(0, b""),
+            data_key_previous=reader.data_key("HOTLINE_DATA_KEY_PREVIOUS", required=False),
+            secret_key=reader.secret_key("HOTLINE_SECRET_KEY"),
             fallback_number=reader.e164("HOTLINE_FALLBACK_NUMBER"),
             retention_days=retention,
             notes_retention_days=reader.positive_int("HOTLINE_NOTES_RETENTION_DAYS", retention),
@@ -126,14 +147,7 @@ class Settings:
             ),
         )
         _check_outbound(settings, problems)
-        if (
-            settings.pseudonym_key_previous is not None
-            and settings.pseudonym_key_previous.version == settings.pseudonym_key.version
-        ):
-            problems.append(
-                "HOTLINE_PSEUDONYM_KEY_PREVIOUS: must have another version than "
-                "HOTLINE_PSEUDONYM_KEY"
-            )
+        _check_rotations(settings, problems)
         if problems:
             raise SettingsError(problems)
         return settings
@@ -160,6 +174,17 @@ def _check_outbound(settings: Settings, problems: list[str]) -> None:
         problems.append("HOTLINE_MAIL_FROM: must be an e-mail address")
 
 
+def _check_rotations(settings: Settings, problems: list[str]) -> None:
+    """A previous key is told apart from the current one by its version alone."""
+    pairs = (
+        ("HOTLINE_PSEUDONYM_KEY", settings.pseudonym_key, settings.pseudonym_key_previous),
+        ("HOTLINE_DATA_KEY", settings.data_key, settings.data_key_previous),
+    )
+    for name, current, previous in pairs:
+        if previous is not None and previous.version == current.version:
+            problems.append(f"{name}_PREVIOUS: must have another version than {name}")
+
+
 def _present(env: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in env.items() if value != ""}
 
@@ -167,9 +192,10 @@ def _present(env: Mapping[str, str]) -> dict[str, str]:
 class _Reader:
     """Reads one variable at a time, noting problems instead of stopping at the first."""
 
-    def __init__(self, env: Mapping[str, str], problems: list[str]) -> None:
+    def __init__(self, env: Mapping[str, str], problems: list[str], *, demo: bool) -> None:
         self.env = env
         self.problems = problems
+        self.demo = demo
 
     def text(self, name: str, default: str) -> str:
         return self.env.get(name) or default
@@ -196,16 +222,44 @@ class _Reader:
         return value
 
     def key(self, name: str, *, required: bool) -> PseudonymKey | None:
-        value = self.required(name) if required else self.env.get(name, "")
-        if not value:
-            return None
-        match = _KEY.match(value)
-        if match is None:
+        found = self._versioned(name, required, _KEY, "at least 32 random bytes")
+        return PseudonymKey(*found) if found else None
+
+    def data_key(self, name: str, *, required: bool) -> DataKey | None:
+        found = self._versioned(name, required, _DATA_KEY, "32 random bytes")
+        return DataKey(*found) if found else None
+
+    def _versioned(
+        self, name: str, required: bool, pattern: re.Pattern[str], size: str
+    ) -> tuple[int, bytes] | None:
+        value = self._value(name, required)
+        match = pattern.match(value) if value else None
+        if value and match is None:
+            self.problems.append(f"{name}: must be 'vN:' followed by {size} in hex (64 hex digits)")
+        return (int(match.group(1)), bytes.fromhex(match.group(2))) if match else None
+
+    def _value(self, name: str, required: bool) -> str:
+        return self.required(name) if required else self.env.get(name, "")
+
+    def secret_key(self, name: str) -> str:
+        """Signs sessions: a short one could be guessed offline from any cookie."""
+        value = self.required(name)
+        if value and not self.demo and len(value) < MIN_SECRET_KEY_LENGTH:
             self.problems.append(
-                f"{name}: must be 'vN:' followed by at least 32 random bytes in hex (64 hex digits)"
+                f"{name}: must be at least {MIN_SECRET_KEY_LENGTH} random characters, "
+                f"got {len(value)}"
             )
-            return None
-        return PseudonymKey(int(match.group(1)), bytes.fromhex(match.group(2)))
+        return value
+
+    def twilio_token(self, name: str, *, required: bool) -> str:
+        """Twilio's auth tokens are 32 hex digits; anything else is a paste gone wrong."""
+        value = self._value(name, required)
+        if value and not self.demo and not _TWILIO_TOKEN.match(value):
+            self.problems.append(
+                f"{name}: must be the 32 hex digits of a Twilio auth token, "
+                f"got {len(value)} characters"
+            )
+        return value
 
     def count(self, name: str, default: int) -> int:
         raw = self.env.get(name, "")
@@ -254,23 +308,37 @@ class _Reader:
 
 
 def _demo_secrets(path: Path) -> dict[str, str]:
-    """Load the demo's generated secrets, creating them on first use (demo mode only)."""
+    """Load the demo's generated secrets, creating them on first use (demo mode only).
+
+    A file from an older version lacks the secrets added since: those are generated and added,
+    and the ones kept are never changed (they sign sessions and make pseudonyms).
+    """
+    kept: dict[str, str] = {}
     if path.exists():
-        loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        return loaded
+        kept = json.loads(path.read_text(encoding="utf-8"))
     generated = {
         "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "HOTLINE_PSEUDONYM_KEY": "v1:" + secrets.token_hex(32),
+        "HOTLINE_DATA_KEY": "v1:" + secrets.token_hex(32),
         "HOTLINE_SECRET_KEY": secrets.token_hex(32),
         "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
     }
+    complete = {**generated, **kept}
+    if complete != kept:
+        _write_owner_only(path, complete)
+    return complete
+
+
+def _write_owner_only(path: Path, values: dict[str, str]) -> None:
+    """Owner-only permissions from the start: these are real secrets of the demo instance."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Written with owner-only permissions: these are real secrets of the demo instance.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(generated, out, indent=2)
-    return generated
+        json.dump(values, out, indent=2)
+    fresh.replace(path)  # whole or not at all: a crash never leaves half a file
 
 
 def _redact_url(url: str) -> str:

@@ -51,8 +51,9 @@ SHIFTS = ((time(8), time(16)), (time(16), time(23)), (time(23), time(8)))
 ENV = {
     "HOTLINE_PUBLIC_URL": "https://hotline.example.org",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-    "TWILIO_AUTH_TOKEN": "bench-auth-token-0123456789abcdef",
+    "TWILIO_AUTH_TOKEN": "be0c" * 8,
     "HOTLINE_PSEUDONYM_KEY": "v2:" + "ab" * 32,
+    "HOTLINE_DATA_KEY": "v1:" + "dc" * 32,
     "HOTLINE_SECRET_KEY": "bench-secret-key-" + "0" * 32,
     "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
     "HOTLINE_OUTBOUND": "record",

@@ -18,7 +18,7 @@ from hotline.db import Database
 from hotline.migrate import upgrade
 from hotline.models import Counselor
 
-TOKEN = "bench-auth-token-0123456789abcdef"
+TOKEN = "be0c" * 8  # Twilio's form: 32 hex digits
 LINE = "+8657463898070"
 CALLER = "+8613800138000"
 STAFF = [f"+86139000{n:05d}" for n in range(1, 9)]
@@ -48,6 +48,7 @@ def environment(url: str, port: int) -> dict[str, str]:
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "TWILIO_AUTH_TOKEN": TOKEN,
         "HOTLINE_PSEUDONYM_KEY": "v1:" + "ab" * 32,
+        "HOTLINE_DATA_KEY": "v1:" + "dc" * 32,
         "HOTLINE_SECRET_KEY": "bench-" + "0" * 40,
         "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
     }

@@ -9,9 +9,10 @@ from flask import Flask, current_app
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hotline import web
+from hotline import deadline, web
 from hotline.db import Database
 from hotline.runtime import Runtime
+from hotline.web.ids import RecordId
 from settings import Settings
 
 # Twilio's webhook bodies are a few kilobytes; anything near this limit is not Twilio.
@@ -29,6 +30,7 @@ def create_app(
     settings = settings or Settings.from_env()
     database = database or Database.from_url(settings.database_url)
     app = Flask(__name__)
+    app.url_map.converters["int"] = RecordId  # before any route is added
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -37,6 +39,8 @@ def create_app(
         # Twilio's webhooks: no cookie session, no browser headers (see hotline.web.sessions).
         HOTLINE_MACHINE_PATHS=(WEBHOOKS_PREFIX,),
     )
+    # Every request's database use ends by its deadline, whatever the database does.
+    app.wsgi_app = deadline.RequestDeadlines(app.wsgi_app, _budget)  # type: ignore[method-assign]
     if settings.proxy_hops:
         # Behind N trusted proxies the client's address is in X-Forwarded-For: login throttling
         # and the audit log need it. Webhook signatures never depend on it (HOTLINE_PUBLIC_URL).
@@ -64,10 +68,19 @@ def _know_the_lines(current: Runtime) -> None:
     """Read every line once at start (and write the cache of them), so the fallback path of a
     fresh worker knows each line's fallback number; with the database down, the cache does."""
     try:
-        with current.database.read() as session:
-            current.lines.current(session)
+        with deadline.within(deadline.PROBE_BUDGET_S), current.database.read() as session:
+            current.lines.current(session)  # a stalled database must not stall the start
     except Exception:  # down at start: the cache read by the directory stands in
         logging.getLogger(__name__).warning("lines read from the cache: the database is down")
+
+
+def _budget(path: str) -> float | None:
+    """The deadline of a request's database use, by what asks (see `hotline.deadline`)."""
+    if path.startswith(WEBHOOKS_PREFIX):
+        return deadline.WEBHOOK_BUDGET_S
+    if path == "/readyz":
+        return deadline.PROBE_BUDGET_S
+    return None if path == "/healthz" else deadline.PAGE_BUDGET_S
 
 
 def runtime() -> Runtime:

@@ -6,19 +6,25 @@ services take the session and never commit.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DisconnectionError, IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+from hotline import deadline
+from hotline.pool import DeadlinePool, keep_deadlines
 
 # A webhook has 15 s in all: a database that does not answer within these limits makes
 # routing fail fast, so the fallback TwiML still goes out in time.
@@ -60,19 +66,26 @@ def create_db_engine(
 
     `wait_limit_ms`: the longest a statement waits for a lock (SQLite's busy timeout) or runs
     (PostgreSQL's statement timeout) before it fails. `ping_after_idle_s`: see `_ping_when_idle`.
+    Under a request's deadline everything ends sooner, whatever the server does
+    (`hotline.deadline`, `hotline.pool`).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("poolclass", DeadlinePool)
         engine = create_engine(url, **kwargs)
+        keep_deadlines(engine, wait_limit_ms)
         _configure_sqlite(engine, wait_limit_ms)
+        _WRITE_TURNS[engine] = WriteTurns(wait_limit_ms / 1000)
         return engine
+    kwargs.setdefault("poolclass", DeadlinePool)
     kwargs.setdefault("pool_timeout", 3)
     connect_args = kwargs.setdefault("connect_args", {})
     connect_args.setdefault("connect_timeout", 3)
     connect_args.setdefault("options", f"-c statement_timeout={wait_limit_ms}")
     engine = create_engine(url, **kwargs)
+    keep_deadlines(engine, wait_limit_ms)  # first: the idle ping runs under the deadline
     _ping_when_idle(engine, ping_after_idle_s)
     return engine
 
@@ -113,6 +126,9 @@ def _configure_sqlite(engine: Engine, wait_limit_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(wait_limit_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and replaced content is zeroed, not left as free space in a page: an edited
+        # note's old text must not stay readable in the file (hotline.records.forgetting).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -123,6 +139,32 @@ def _configure_sqlite(engine: Engine, wait_limit_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class WriteTurns:
+    """SQLite lets one transaction write at a time. The threads of a process wait for their
+    turn here, each woken as the one before it ends, not in SQLite's busy handler: that one
+    polls with sleeps growing to 100 ms, so among many waiters one can be overtaken for
+    seconds. The wait is bounded as the busy timeout is: by the deadline, else the limit."""
+
+    def __init__(self, wait_limit_s: float) -> None:
+        self.wait_limit_s = wait_limit_s
+        self._lock = threading.RLock()  # a nested write fails in SQLite, as it did before
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        left = deadline.remaining()
+        wait = self.wait_limit_s if left is None else min(self.wait_limit_s, left)
+        if not self._lock.acquire(timeout=max(0.0, wait)):
+            locked = sqlite3.OperationalError("database is locked (no write turn in time)")
+            raise OperationalError("BEGIN IMMEDIATE", None, locked)
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
+_WRITE_TURNS: weakref.WeakKeyDictionary[Engine, WriteTurns] = weakref.WeakKeyDictionary()
+
+
 class Database:
     """The engine plus the two kinds of transaction a boundary can open."""
 
@@ -130,6 +172,7 @@ class Database:
         """`bind`: a connection already in a transaction (tests roll it back at the end)."""
         self.engine = engine
         self._bind = bind
+        self._turns = _WRITE_TURNS.get(engine) if bind is None else None
         if bind is not None:
             self._reader = self._writer = sessionmaker(
                 bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False
@@ -157,7 +200,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any exception."""
-        with self._writer() as session, session.begin():
+        with self._turn(), self._writer() as session, session.begin():
             yield session
 
     @contextmanager
@@ -168,6 +211,10 @@ class Database:
             with self._bind.begin_nested():
                 yield self._bind.connection.dbapi_connection
             return
+        with self._turn():
+            yield from self._raw_write()
+
+    def _raw_write(self) -> Iterator[Any]:
         connection = self.engine.raw_connection()
         dbapi_connection = connection.dbapi_connection
         try:
@@ -175,11 +222,22 @@ class Database:
                 connection.cursor().execute("BEGIN IMMEDIATE")  # see _on_begin
             yield dbapi_connection
             connection.commit()
-        except BaseException:
-            connection.rollback()
+        except BaseException as exc:
+            if self._is_disconnect(exc, dbapi_connection):
+                connection.invalidate(exc)  # broken (e.g. past its deadline): never pooled again
+            else:
+                connection.rollback()
             raise
         finally:
             connection.close()  # back to the pool
+
+    def _turn(self) -> AbstractContextManager[None]:
+        return self._turns.turn() if self._turns is not None else nullcontext()
+
+    def _is_disconnect(self, exc: BaseException, dbapi_connection: Any) -> bool:
+        dialect = self.engine.dialect
+        errors = dialect.loaded_dbapi.Error
+        return isinstance(exc, errors) and dialect.is_disconnect(exc, dbapi_connection, None)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -11,9 +11,15 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from hotline.app import create_app
+from hotline.workers import HotlineWorker
 
 # The access log names method, path (never the query string), status and time: no bodies.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# Threads are for waiting, not for load (`default_workers`, `hotline.workers`): requests run
+# one after another until one is stuck, as on a stalled database until the request deadline
+# (`hotline.deadline`). With 16, a worker that took a burst of stalled calls still answers the
+# fallback URL and the probes at once, and the calls wait together.
+DEFAULT_THREADS = 16
 
 
 def default_workers() -> int:
@@ -41,11 +47,13 @@ class HotlineServer(BaseApplication):  # type: ignore[misc]
         return app
 
 
-def server_options(host: str, port: int, workers: int, threads: int = 1) -> dict[str, Any]:
+def server_options(
+    host: str, port: int, workers: int, threads: int = DEFAULT_THREADS
+) -> dict[str, Any]:
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": HotlineWorker,
         "threads": threads,
         "timeout": 30,
         "graceful_timeout": 20,
@@ -57,6 +65,10 @@ def server_options(host: str, port: int, workers: int, threads: int = 1) -> dict
 
 
 def serve(
-    host: str, port: int, workers: int, threads: int = 1, factory: Callable[[], Flask] = create_app
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = DEFAULT_THREADS,
+    factory: Callable[[], Flask] = create_app,
 ) -> None:
     HotlineServer(server_options(host, port, workers, threads), factory).run()

@@ -111,9 +111,10 @@ TEST_ENV = {
     "HOTLINE_DATABASE_URL": "sqlite:///unused.db",
     "HOTLINE_PUBLIC_URL": "https://hotline.example.org",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-    "TWILIO_AUTH_TOKEN": "test-auth-token-0123456789abcdef",
+    "TWILIO_AUTH_TOKEN": "7e57a0b0c0d0e0f00123456789abcdef",  # Twilio's form: 32 hex digits
     "HOTLINE_PSEUDONYM_KEY": "v2:" + "ab" * 32,
     "HOTLINE_PSEUDONYM_KEY_PREVIOUS": "v1:" + "cd" * 32,
+    "HOTLINE_DATA_KEY": "v3:" + "5e" * 32,
     "HOTLINE_SECRET_KEY": "test-secret-key-" + "0" * 32,
     "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
     "HOTLINE_SMS_FROM": "+8657463898000",

@@ -27,6 +27,7 @@ def test_every_problem_is_named_in_one_error() -> None:
         "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN",
         "HOTLINE_PSEUDONYM_KEY",
+        "HOTLINE_DATA_KEY",
         "HOTLINE_SECRET_KEY",
         "HOTLINE_FALLBACK_NUMBER",
         "HOTLINE_SMS_FROM",
@@ -46,19 +47,21 @@ def test_secrets_never_show_in_the_repr() -> None:
     settings = Settings.from_env(
         {**TEST_ENV, "HOTLINE_DATABASE_URL": "postgresql://app:hunter2@db/hotline"}
     )
-    shown = repr(settings) + repr(settings.pseudonym_key)
+    shown = repr(settings) + repr(settings.pseudonym_key) + repr(settings.data_key)
     for secret in (
         "hunter2",
         TEST_ENV["TWILIO_AUTH_TOKEN"],
         "abab",
+        "5e5e",
         TEST_ENV["HOTLINE_SECRET_KEY"],
     ):
         assert secret not in shown
 
 
 def test_tokens_accept_the_previous_one_during_a_rotation() -> None:
-    settings = Settings.from_env({**TEST_ENV, "TWILIO_AUTH_TOKEN_PREVIOUS": "old-token"})
-    assert settings.auth_tokens == (TEST_ENV["TWILIO_AUTH_TOKEN"], "old-token")
+    old = "0123456789abcdef" * 2
+    settings = Settings.from_env({**TEST_ENV, "TWILIO_AUTH_TOKEN_PREVIOUS": old})
+    assert settings.auth_tokens == (TEST_ENV["TWILIO_AUTH_TOKEN"], old)
 
 
 def test_demo_mode_makes_its_secrets_once_and_keeps_them(tmp_path: Path) -> None:
@@ -136,3 +139,59 @@ def test_the_spool_folder_is_a_setting() -> None:
     assert Settings.from_env(TEST_ENV).spool_dir == "instance/spool"
     moved = Settings.from_env({**TEST_ENV, "HOTLINE_SPOOL_DIR": "/var/spool/hotline"})
     assert moved.spool_dir == "/var/spool/hotline"
+
+
+def test_a_data_key_is_required_outside_demo_mode_with_a_version_and_32_bytes() -> None:
+    settings = Settings.from_env(TEST_ENV)
+    assert (settings.data_key.version, len(settings.data_key.secret)) == (3, 32)
+    assert settings.data_key_previous is None
+    missing = {name: value for name, value in TEST_ENV.items() if name != "HOTLINE_DATA_KEY"}
+    with pytest.raises(SettingsError, match="HOTLINE_DATA_KEY: required outside demo mode"):
+        Settings.from_env(missing)
+    for wrong in ("5e" * 32, "v3:" + "5e" * 16, "v3:" + "5e" * 33, "v3:" + "zz" * 32):
+        with pytest.raises(SettingsError, match="HOTLINE_DATA_KEY: must be 'vN:'"):
+            Settings.from_env({**TEST_ENV, "HOTLINE_DATA_KEY": wrong})
+
+
+def test_the_previous_data_key_needs_another_version() -> None:
+    rotating = Settings.from_env({**TEST_ENV, "HOTLINE_DATA_KEY_PREVIOUS": "v2:" + "71" * 32})
+    assert rotating.data_key_previous is not None
+    assert rotating.data_key_previous.version == 2
+    same = {**TEST_ENV, "HOTLINE_DATA_KEY_PREVIOUS": "v3:" + "71" * 32}
+    with pytest.raises(SettingsError, match="HOTLINE_DATA_KEY_PREVIOUS: must have another"):
+        Settings.from_env(same)
+
+
+def test_a_short_secret_key_or_a_malformed_twilio_token_is_refused_by_name() -> None:
+    env = {
+        **TEST_ENV,
+        "HOTLINE_SECRET_KEY": "x",
+        "TWILIO_AUTH_TOKEN": "y",
+        "TWILIO_AUTH_TOKEN_PREVIOUS": "not-hex-but-32-characters-long!!",
+    }
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env)
+    assert [problem.split(":")[0] for problem in raised.value.problems] == [
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_AUTH_TOKEN_PREVIOUS",
+        "HOTLINE_SECRET_KEY",
+    ]
+    assert "at least 32" in raised.value.problems[2]
+    assert "32 hex digits" in raised.value.problems[0]
+    assert "not-hex" not in str(raised.value)  # a wrong secret is still a secret
+
+
+def test_demo_mode_makes_a_data_key_and_adds_one_to_an_older_secrets_file(
+    tmp_path: Path,
+) -> None:
+    fresh = Settings.from_env({"HOTLINE_DEMO": "1"}, secrets_file=tmp_path / "new.json")
+    assert len(fresh.data_key.secret) == 32
+    older = tmp_path / "older.json"
+    kept = {"TWILIO_AUTH_TOKEN": "f" * 32, "HOTLINE_SECRET_KEY": "s" * 64}
+    older.write_text(json.dumps(kept))
+    first = Settings.from_env({"HOTLINE_DEMO": "1"}, secrets_file=older)
+    again = Settings.from_env({"HOTLINE_DEMO": "1"}, secrets_file=older)
+    assert (first.twilio_auth_token, first.secret_key) == ("f" * 32, "s" * 64)
+    assert first.data_key == again.data_key
+    assert "HOTLINE_DATA_KEY" in json.loads(older.read_text())
+    assert older.stat().st_mode & 0o077 == 0

@@ -1,5 +1,5 @@
-"""Signing in: the password, then (for those who need it) the TOTP code; both throttled and
-audited. A failure never says whether the account exists.
+"""Signing in: the password, then (for those who need it) a TOTP or recovery code; each step
+throttled and audited. A failure never says whether the account exists.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from enum import Enum
 
 from sqlalchemy.orm import Session
 
-from hotline.accounts import totp
+from hotline.accounts import recovery, totp
 from hotline.accounts.passwords import Passwords
 from hotline.accounts.throttle import Throttle
 from hotline.accounts.users import find_user
@@ -68,28 +68,80 @@ def check_password(
 
 
 def check_code(
-    session: Session, throttle: Throttle, user: User, code: str, attempt: Attempt, now: datetime
+    session: Session,
+    throttle: Throttle,
+    user: User,
+    code: str,
+    attempt: Attempt,
+    now: datetime,
+    *,
+    secret: str | None,
 ) -> Verdict:
-    """The second step: a fresh TOTP code of the user's secret."""
-    if throttle.is_throttled(session, user.username, attempt.address, now):
-        audit.record(session, now, "login.throttled", actor=user.username, source=attempt.address)
+    """The second step: a fresh TOTP code of `secret` (the user's own, or the one enrolling)."""
+    if _throttled(session, throttle, user, attempt, now):
         return Verdict.THROTTLED
     step = None
-    if user.totp_secret and user.active:
-        step = totp.matching_step(user.totp_secret, code, now, user.totp_last_step)
+    if secret and user.active:
+        step = totp.matching_step(secret, code, now, user.totp_last_step)
     if step is None:
-        throttle.record_failure(session, user.username, attempt.address, now)
-        audit.record(
-            session,
-            now,
-            "login.failure",
-            actor=user.username,
-            source=attempt.address,
-            detail={"reason": "totp"},
-        )
-        return Verdict.WRONG
+        return _failed(session, throttle, user, attempt, now, "totp")
     user.totp_last_step = step
     return Verdict.OK
+
+
+def check_recovery_code(
+    session: Session,
+    throttle: Throttle,
+    passwords: Passwords,
+    user: User,
+    code: str,
+    attempt: Attempt,
+    now: datetime,
+) -> Verdict:
+    """The second step with a recovery code instead: each works once, and its use is audited."""
+    if _throttled(session, throttle, user, attempt, now):
+        return Verdict.THROTTLED
+    left = recovery.use(session, passwords.hasher, user, code, now) if user.active else -1
+    if left < 0:
+        return _failed(session, throttle, user, attempt, now, "recovery_code")
+    audit.record(
+        session,
+        now,
+        "login.recovery_code",
+        actor=user.username,
+        source=attempt.address,
+        detail={"left": left},
+    )
+    return Verdict.OK
+
+
+def _throttled(
+    session: Session, throttle: Throttle, user: User, attempt: Attempt, now: datetime
+) -> bool:
+    if not throttle.is_throttled(session, user.username, attempt.address, now):
+        return False
+    audit.record(session, now, "login.throttled", actor=user.username, source=attempt.address)
+    return True
+
+
+def _failed(
+    session: Session,
+    throttle: Throttle,
+    user: User,
+    attempt: Attempt,
+    now: datetime,
+    reason: str,
+) -> Verdict:
+    throttle.record_failure(session, user.username, attempt.address, now)
+    audit.record(
+        session,
+        now,
+        "login.failure",
+        actor=user.username,
+        source=attempt.address,
+        detail={"reason": reason},
+    )
+    return Verdict.WRONG
 
 
 def signed_in(session: Session, user: User, attempt: Attempt, now: datetime) -> None:

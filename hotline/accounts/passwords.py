@@ -41,7 +41,12 @@ COMMON = frozenset(
 
 
 class WeakPassword(ValueError):
-    """The new password breaks a rule (the message names which)."""
+    """The new password breaks a rule: `code` names which (`too-short`, `too-long`,
+    `too-common`) for the web pages to say in the reader's language; the message in English."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Passwords:
@@ -68,8 +73,8 @@ class Passwords:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"a password needs at least {MIN_LENGTH} characters")
+        raise WeakPassword("too-short", f"a password needs at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"a password has at most {MAX_LENGTH} characters")
+        raise WeakPassword("too-long", f"a password has at most {MAX_LENGTH} characters")
     if password.lower() in COMMON or len(set(password)) < 3:
-        raise WeakPassword("this password is too common; choose another")
+        raise WeakPassword("too-common", "this password is too common; choose another")

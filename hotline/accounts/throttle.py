@@ -1,8 +1,12 @@
 """Login throttling, shared by all workers through the database.
 
-Failures are counted per account and per address over a rolling window, under keyed digests
-(what an attacker typed is never stored). A throttled account opens again by itself when the
-window has passed, so the throttle cannot lock a person out for long.
+Failures are counted over a rolling window under keyed digests (what was typed is never
+stored), in three scopes: the address, the account from that address, and the account. An
+address is refused after 50 failures for any accounts, and for one account after 10 failures
+for it. The account as a whole is never refused, or anyone who knows a username could lock its
+owner out: past 10 failures it only slows down. An address that has failed for it then waits a
+growing delay (up to a minute) after the account's latest failure, while an address that has not
+failed for it is let through at once, so the owner can still sign in from their own desk.
 """
 
 from __future__ import annotations
@@ -18,16 +22,30 @@ from sqlalchemy.orm import Session
 from hotline.models import LoginFailure
 
 WINDOW = timedelta(minutes=15)
-ACCOUNT_LIMIT = 10  # at most 40 failures an hour per account (ASVS: at most 100)
 ADDRESS_LIMIT = 50
+PAIR_LIMIT = 10  # at most 40 an hour for one account from one address (ASVS: at most 100)
+SLOW_AFTER = 10
+MAX_DELAY_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Scopes:
+    account: str
+    address: str
+    pair: str  # the account from the address
 
 
 @dataclass(frozen=True, slots=True)
 class Throttle:
     secret: bytes
 
-    def scopes(self, username: str, address: str | None) -> tuple[str, str]:
-        return self._scope("u", username.strip().lower()), self._scope("a", address or "-")
+    def scopes(self, username: str, address: str | None) -> Scopes:
+        account, origin = username.strip().lower(), address or "-"
+        return Scopes(
+            self._scope("u", account),
+            self._scope("a", origin),
+            self._scope("p", f"{account}\n{origin}"),
+        )
 
     def _scope(self, kind: str, value: str) -> str:
         digest = hmac.new(self.secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
@@ -36,23 +54,39 @@ class Throttle:
     def is_throttled(
         self, session: Session, username: str, address: str | None, now: datetime
     ) -> bool:
-        account, origin = self.scopes(username, address)
-        return (
-            _failures(session, account, now) >= ACCOUNT_LIMIT
-            or _failures(session, origin, now) >= ADDRESS_LIMIT
-        )
+        scopes = self.scopes(username, address)
+        if _failures(session, scopes.address, now)[0] >= ADDRESS_LIMIT:
+            return True
+        pair = _failures(session, scopes.pair, now)[0]
+        if pair >= PAIR_LIMIT:
+            return True
+        return pair > 0 and _slowed(session, scopes.account, now)
 
     def record_failure(
         self, session: Session, username: str, address: str | None, now: datetime
     ) -> None:
-        for scope in self.scopes(username, address):
+        scopes = self.scopes(username, address)
+        for scope in (scopes.account, scopes.address, scopes.pair):
             session.add(LoginFailure(scope=scope, at=now))
 
 
-def _failures(session: Session, scope: str, now: datetime) -> int:
-    found = session.scalar(
-        select(func.count(LoginFailure.id)).where(
+def delay_after(failures: int) -> timedelta:
+    """How long the account's latest failure holds back the next try from a failed address."""
+    if failures < SLOW_AFTER:
+        return timedelta(0)
+    doublings = min(failures - SLOW_AFTER, 6)  # 1, 2, 4 ... seconds, then a minute at most
+    return timedelta(seconds=min(2**doublings, MAX_DELAY_SECONDS))
+
+
+def _slowed(session: Session, account: str, now: datetime) -> bool:
+    count, latest = _failures(session, account, now)
+    return latest is not None and now - latest < delay_after(count)
+
+
+def _failures(session: Session, scope: str, now: datetime) -> tuple[int, datetime | None]:
+    found = session.execute(
+        select(func.count(LoginFailure.id), func.max(LoginFailure.at)).where(
             LoginFailure.scope == scope, LoginFailure.at > now - WINDOW
         )
-    )
-    return int(found or 0)
+    ).one()
+    return int(found[0] or 0), found[1]

@@ -26,8 +26,23 @@ MFA_ROLES = frozenset({"admin", "supervisor"})
 SCOPED_ROLES = frozenset({"operator", "supervisor"})
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason an account cannot be made: the field it concerns, a code the web pages say
+    in the reader's language, and the English text the command line prints."""
+
+    field: str
+    code: str
+    text: str
+
+
 class BadAccount(ValueError):
-    """The account cannot be made or changed as asked (the message names why)."""
+    """The account cannot be made or changed as asked (the message names why; `problems`
+    itemises it, when known, for a form)."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +57,21 @@ class NewUser:
 
 
 def create_user(
-    session: Session, passwords: Passwords, new: NewUser, now: datetime, *, actor: str
+    session: Session,
+    passwords: Passwords,
+    new: NewUser,
+    now: datetime,
+    *,
+    actor: str,
+    source: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Check everything, then add the user; raises `BadAccount` naming every problem."""
+    """Check everything, then add the user; raises `BadAccount` naming every problem.
+    `password_hash`: instead of a password (an unusable one, for a set-password link)."""
     counselor_id, line_ids = _check_new_user(session, new)
     user = User(
         username=new.username,
-        password_hash=passwords.hash(new.password),
+        password_hash=password_hash or passwords.hash(new.password),
         role=new.role,
         counselor_id=counselor_id,
         phone=new.phone,
@@ -66,48 +89,58 @@ def create_user(
         "user.add",
         actor=actor,
         target=new.username,
+        source=source,
         detail={"role": new.role, "hotlines": sorted(new.hotlines)},
     )
     return user
 
 
 def _check_new_user(session: Session, new: NewUser) -> tuple[int | None, list[int]]:
-    problems = []
+    problems: list[Problem] = []
     if not USERNAME.match(new.username):
-        problems.append("username: lower-case letters, digits, . _ -, starting with a letter")
+        text = "username: lower-case letters, digits, . _ -, starting with a letter"
+        problems.append(Problem("username", "username-form", text))
     elif session.scalar(select(User.id).where(User.username == new.username)):
-        problems.append(f"username: {new.username!r} exists already")
+        text = f"username: {new.username!r} exists already"
+        problems.append(Problem("username", "username-taken", text))
     if new.role not in ROLES:
-        problems.append(f"role: one of {', '.join(ROLES)}")
+        problems.append(Problem("role", "role", f"role: one of {', '.join(ROLES)}"))
     if (new.role == "counselor") != (new.counselor is not None):
-        problems.append("--counselor KEY: required for a counselor, and only for one")
+        text = "--counselor KEY: required for a counselor, and only for one"
+        problems.append(Problem("counselor", "counselor-role", text))
     if new.hotlines and new.role not in SCOPED_ROLES:
-        problems.append("--hotline: only operators and supervisors are scoped to lines")
+        text = "--hotline: only operators and supervisors are scoped to lines"
+        problems.append(Problem("hotlines", "lines-role", text))
     if new.phone and not E164.match(new.phone):
-        problems.append("phone: E.164, like +8613900000000")
+        problems.append(Problem("phone", "phone", "phone: E.164, like +8613900000000"))
     if new.email and not EMAIL.match(new.email):
-        problems.append("email: not an e-mail address")
+        problems.append(Problem("email", "email", "email: not an e-mail address"))
     counselor_id = _counselor_id(session, new.counselor, problems)
     line_ids = _line_ids(session, new.hotlines, problems)
     if problems:
-        raise BadAccount("; ".join(problems))
+        raise BadAccount("; ".join(p.text for p in problems), tuple(problems))
     return counselor_id, line_ids
 
 
-def _counselor_id(session: Session, key: str | None, problems: list[str]) -> int | None:
+def _counselor_id(session: Session, key: str | None, problems: list[Problem]) -> int | None:
     if key is None:
         return None
     found = session.scalar(select(Counselor.id).where(Counselor.key == key))
     if found is None:
-        problems.append(f"--counselor: no counselor {key!r}")
+        text = f"--counselor: no counselor {key!r}"
+        problems.append(Problem("counselor", "counselor-unknown", text))
     return found
 
 
-def _line_ids(session: Session, keys: tuple[str, ...], problems: list[str]) -> list[int]:
+def _line_ids(session: Session, keys: tuple[str, ...], problems: list[Problem]) -> list[int]:
     found = dict(
         session.execute(select(Hotline.key, Hotline.id).where(Hotline.key.in_(keys))).all()
     )
-    problems.extend(f"--hotline: no line {key!r}" for key in keys if key not in found)
+    problems.extend(
+        Problem("hotlines", "line-unknown", f"--hotline: no line {key!r}")
+        for key in keys
+        if key not in found
+    )
     return sorted(set(found.values()))
 
 
@@ -131,11 +164,21 @@ def set_role(session: Session, user: User, role: str, now: datetime, *, actor: s
     user.session_generation += 1
 
 
-def deactivate(session: Session, user: User, now: datetime, *, actor: str) -> None:
+def deactivate(
+    session: Session, user: User, now: datetime, *, actor: str, source: str | None = None
+) -> None:
     """The account can no longer sign in, and every session of it ends now."""
     user.active = False
     user.session_generation += 1
-    audit.record(session, now, "user.deactivate", actor=actor, target=user.username)
+    audit.record(session, now, "user.deactivate", actor=actor, target=user.username, source=source)
+
+
+def reactivate(
+    session: Session, user: User, now: datetime, *, actor: str, source: str | None = None
+) -> None:
+    """The account can sign in again, with the password and second factor it had."""
+    user.active = True
+    audit.record(session, now, "user.reactivate", actor=actor, target=user.username, source=source)
 
 
 def viewer_of(session: Session, user: User) -> Viewer:

@@ -9,6 +9,7 @@ from hotline.cli.config import config
 from hotline.cli.context import Services
 from hotline.cli.database import db
 from hotline.cli.jobs import jobs
+from hotline.cli.keys import keys
 from hotline.cli.outbox import outbox
 from hotline.cli.rota import rota
 from hotline.cli.scheduler import scheduler_command
@@ -28,6 +29,7 @@ cli.add_command(db)
 cli.add_command(config)
 cli.add_command(rota)
 cli.add_command(user)
+cli.add_command(keys)
 cli.add_command(calls)
 cli.add_command(jobs)
 cli.add_command(outbox)

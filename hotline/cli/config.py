@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from hotline.cli.context import database, fail, write
 from hotline.clock import now
+from hotline.config.difference import configuration_difference
 from hotline.config.exporter import export_configuration
 from hotline.config.importer import known_configuration, write_configuration
 from hotline.config.schema import ConfigurationError, parse_configuration
@@ -21,8 +23,10 @@ def config() -> None:
 
 @config.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def config_import(file: Path) -> None:
-    """Load FILE; every problem is listed and nothing is written when one is found."""
+@click.option("--dry-run", is_flag=True, help="Print what would change, and write nothing.")
+def config_import(file: Path, dry_run: bool) -> None:
+    """Load FILE; every problem is listed and nothing is written when one is found. What
+    changes is printed entry by entry (on standard error; in the JSON as `difference`)."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -33,11 +37,22 @@ def config_import(file: Path) -> None:
         with database().read() as session:
             known = known_configuration(session)
         checked = parse_configuration(text, known)
+        if dry_run:
+            with database().read() as session:
+                difference = configuration_difference(session, checked)
+            click.echo(difference.describe() + "\n(dry run: nothing written)", err=True)
+            _json({"dry_run": True, "difference": difference.as_json()})
+            return
         with database().write() as session:
             summary = write_configuration(session, checked, known, text, now())
     except ConfigurationError as exc:
         fail(f"{file}: {len(exc.problems)} problem(s), nothing written:\n" + str(exc))
-    write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))
+    click.echo(summary.difference.describe(), err=True)
+    _json(summary.as_json())
+
+
+def _json(value: dict[str, Any]) -> None:
+    write(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 @config.command("export")

@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import click
 
+from hotline.cli.schema_check import UNCHECKED, missing_sqlite_file, schema_problem
 from hotline.db import Database
 from rota.localtime import parse_moment
 from settings import Settings, SettingsError
@@ -41,8 +42,26 @@ class Services:
     @property
     def database(self) -> Database:
         if self._database is None:
-            self._database = Database.from_url(self.settings.database_url)
+            checked = _command_words() not in UNCHECKED
+            url = self.settings.database_url
+            if checked and (problem := missing_sqlite_file(url)) is not None:
+                fail(problem)
+            database = Database.from_url(url)
+            if checked and (problem := schema_problem(database)) is not None:
+                database.engine.dispose()
+                fail(problem)
+            self._database = database
         return self._database
+
+
+def _command_words() -> tuple[str, ...]:
+    """The command being run, without the program: ("db", "upgrade"), ("rota", "gaps")."""
+    words: list[str] = []
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None and ctx.parent is not None:
+        words.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return tuple(reversed(words))
 
 
 def services() -> Services:

@@ -40,16 +40,25 @@ def rota_on_duty(hotline: str, at_text: str | None) -> None:
 @click.option("--from", "from_text", help="ISO-8601; without an offset, the line's local time.")
 @click.option("--days", type=click.IntRange(1, 3660), default=7, show_default=True)
 def rota_gaps(hotline: str, from_text: str | None, days: int) -> None:
-    """Where tier 1 of HOTLINE has nobody, as a JSON list of UTC intervals."""
+    """Where tier 1 of HOTLINE has nobody, as a JSON list of intervals: `start` and `end` in
+    UTC (Z), `local_start` and `local_end` on the line's wall clock (its `timezone`)."""
     with database().read() as session:
         line, start = _line_and_instant(session, hotline, from_text, "--from")
         gaps = load_history(session, line.id).gaps(start, start + timedelta(days=days))
-    write(
-        json.dumps(
-            [{"start": _z(g.start.isoformat()), "end": _z(g.end.isoformat())} for g in gaps],
-            indent=2,
-        )
-    )
+        timezone = line.timezone
+    zone = ZoneInfo(timezone)
+    found = [
+        {
+            "start": _z(g.start.isoformat()),
+            "end": _z(g.end.isoformat()),
+            "local_start": g.start.astimezone(zone).isoformat(),
+            "local_end": g.end.astimezone(zone).isoformat(),
+            "timezone": timezone,
+        }
+        for g in gaps
+    ]
+    write(json.dumps(found, indent=2))
+    click.echo(f"start/end: UTC; local_start/local_end: {timezone}", err=True)
 
 
 @rota.command("ical")

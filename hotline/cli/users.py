@@ -1,4 +1,4 @@
-"""`hotline user add|role|deactivate`: accounts (each change is audited)."""
+"""`hotline user add|role|deactivate|reset-totp`: accounts (each change is audited)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from hotline.accounts import enrolment
 from hotline.accounts.passwords import Passwords, WeakPassword
 from hotline.accounts.users import BadAccount, NewUser, create_user, deactivate, find_user, set_role
 from hotline.cli.context import database, fail
@@ -74,6 +75,19 @@ def user_deactivate(username: str) -> None:
             fail(f"no user {username!r}")
         deactivate(db, found, now(), actor=CLI_ACTOR)
     click.echo(f"user {username} deactivated", err=True)
+
+
+@user.command("reset-totp")
+@click.argument("username")
+def user_reset_totp(username: str) -> None:
+    """USERNAME enrols a new second factor at the next sign-in (a lost or stolen phone); their
+    recovery codes stop working and their sessions end now."""
+    with database().write() as db:
+        found = find_user(db, username)
+        if found is None:
+            fail(f"no user {username!r}")
+        enrolment.reset(db, found, now(), actor=CLI_ACTOR)
+    click.echo(f"user {username} enrols a new second factor at the next sign-in", err=True)
 
 
 def _read_password(from_stdin: bool) -> str:

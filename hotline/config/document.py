@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -96,3 +96,6 @@ class Known:
 
     hotline_zones: dict[str, str]
     counselors: frozenset[str]
+    # number -> line key, phone -> a counselor's key: a line must not ring a counselor's phone.
+    line_numbers: dict[str, str] = field(default_factory=dict)
+    counselor_phones: dict[str, str] = field(default_factory=dict)

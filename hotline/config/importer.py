@@ -12,6 +12,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from hotline.config.difference import (
+    Difference,
+    configuration_difference,
+    counselor_values,
+    hotline_values,
+)
 from hotline.config.document import (
     Configuration,
     CounselorConfig,
@@ -26,14 +32,17 @@ from hotline.rota_versions import Published, publish_versions
 
 @dataclass(slots=True)
 class ImportSummary:
-    """What an import changed, for the operator (and `--json`)."""
+    """What an import changed, for the operator: `changed` per section in brief, `difference`
+    entry by entry (what `config import --dry-run` shows before), and the new rota versions."""
 
     changed: list[str] = field(default_factory=list)
     versions: list[Published] = field(default_factory=list)
+    difference: Difference = field(default_factory=Difference)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "changed": self.changed,
+            "difference": self.difference.as_json(),
             "versions": [
                 {"hotline": v.hotline, "number": v.number, "saved_at": v.saved_at.isoformat()}
                 for v in self.versions
@@ -43,7 +52,9 @@ class ImportSummary:
 
 def known_configuration(session: Session) -> Known:
     zones = dict(session.execute(select(Hotline.key, Hotline.timezone)).all())
-    return Known(zones, frozenset(session.scalars(select(Counselor.key))))
+    numbers = dict(session.execute(select(Hotline.number, Hotline.key)).all())
+    phones = dict(session.execute(select(Counselor.phone, Counselor.key)).all())
+    return Known(zones, frozenset(session.scalars(select(Counselor.key))), numbers, phones)
 
 
 def import_configuration(session: Session, text: str, now: datetime) -> ImportSummary:
@@ -59,31 +70,17 @@ def write_configuration(
     import`); when the database changed meanwhile, the file is checked again against it."""
     if known_configuration(session) != known:
         config = parse_configuration(text, known_configuration(session))
-    summary = ImportSummary()
+    summary = ImportSummary(difference=configuration_difference(session, config))
     if config.hotlines is not None:
-        _upsert(session, Hotline, config.hotlines, _hotline_values, "hotlines", summary)
+        _upsert(session, Hotline, config.hotlines, hotline_values, "hotlines", summary)
     if config.partners is not None:
         _upsert(session, Partner, config.partners, asdict, "partners", summary)
     if config.counselors is not None:
-        _upsert(session, Counselor, config.counselors, _counselor_values, "counselors", summary)
+        _upsert(session, Counselor, config.counselors, counselor_values, "counselors", summary)
     session.flush()
     _replace_rota(session, config, summary)
     summary.versions = publish_versions(session, now)
     return summary
-
-
-def _hotline_values(item: HotlineConfig) -> dict[str, Any]:
-    hours = [dict(w) for w in item.service_hours] if item.service_hours is not None else None
-    return {**asdict(item), "overflow": list(item.overflow), "service_hours": hours}
-
-
-def _counselor_values(item: CounselorConfig) -> dict[str, Any]:
-    values = asdict(item)
-    return {
-        **values,
-        "qualifications": list(item.qualifications),
-        "languages": list(item.languages),
-    }
 
 
 def _upsert(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +52,7 @@ def parse_configuration(text: str, known: Known) -> Configuration:
     counselors = _section(data, "counselors", problems, lambda e: _counselor(e, region))
     partners = _section(data, "partners", problems, _partner)
     _refuse_duplicate_keys(data, problems)
+    _refuse_lines_that_ring_counselors(data, hotlines, counselors, known, problems)
     zones = dict(known.hotline_zones)
     if hotlines is not None:
         zones.update(_declared_zones(data))
@@ -196,6 +197,42 @@ def _refuse_duplicate_keys(data: LocatedMap, problems: Problems) -> None:
             problems.add(item.line, f"hotlines[{index}].number", "two lines share this number")
         if isinstance(number, str):
             numbers.add(number)
+
+
+def _refuse_lines_that_ring_counselors(
+    data: LocatedMap,
+    hotlines: tuple[HotlineConfig, ...] | None,
+    counselors: tuple[CounselorConfig, ...] | None,
+    known: Known,
+    problems: Problems,
+) -> None:
+    """A line's number that is also a counselor's phone would have the line ring itself. (Two
+    counselors sharing one phone, a duty mobile, are fine: routing rings it for one call.)"""
+    phones = known.counselor_phones if counselors is None else {c.phone: c.key for c in counselors}
+    numbers = known.line_numbers if hotlines is None else {h.number: h.key for h in hotlines}
+    if hotlines is not None:
+        clashes = {h.key: f"counselor {phones[h.number]!r}" for h in hotlines if h.number in phones}
+        places = _places(data, "hotlines", "number", clashes)
+    elif counselors is not None:
+        clashes = {c.key: f"line {numbers[c.phone]!r}" for c in counselors if c.phone in numbers}
+        places = _places(data, "counselors", "phone", clashes)
+    else:
+        return
+    for key, (line, where) in places.items():
+        message = f"the same number as {clashes[key]}: a line's number cannot be a counselor's"
+        problems.add(line, where, message)
+
+
+def _places(
+    data: LocatedMap, section: str, field: str, keys: Collection[str]
+) -> dict[str, tuple[int, str]]:
+    """Line and path of `field` in each entry of `section` whose key is one of `keys`."""
+    found = {}
+    for index, item in enumerate(data.get(section) or []):
+        if isinstance(item, LocatedMap) and item.get("key") in keys:
+            line = item.key_lines.get(field, item.line)
+            found[item["key"]] = (line, f"{section}[{index}].{field}")
+    return found
 
 
 def _declared_zones(data: LocatedMap) -> dict[str, str]:

@@ -4,6 +4,8 @@ from hotline.models.accounts import (
     AuditEntry,
     AuditPurgePermit,
     LoginFailure,
+    RecoveryCode,
+    TotpEnrolment,
     User,
     UserHotline,
 )
@@ -38,12 +40,14 @@ __all__ = [
     "LoginFailure",
     "OutboxMessage",
     "Partner",
+    "RecoveryCode",
     "RiskAlert",
     "RotaOverride",
     "RotaPattern",
     "RotaVersion",
     "SchedulerBeat",
     "ShiftConfirmation",
+    "TotpEnrolment",
     "User",
     "UserHotline",
 ]

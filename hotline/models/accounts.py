@@ -1,4 +1,5 @@
-"""People who sign in, their line scopes, login throttling and the append-only audit log."""
+"""People who sign in, their line scopes and second factors, login throttling and the append-only
+audit log."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ class User(Base):
     quiet_hours: Mapped[str | None] = mapped_column(String(11))
     timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed with the data key (hotline.accounts.enrolment); plain base32 if set before 0008.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_last_step: Mapped[int | None]
     session_generation: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
@@ -50,9 +52,32 @@ class UserHotline(Base):
     )
 
 
+class TotpEnrolment(Base):
+    """A second factor being set up: its secret waits here, sealed with the data key, until the
+    user confirms a code from it or it expires (never in the session cookie)."""
+
+    __tablename__ = "totp_enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    secret: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime]
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for a TOTP code: shown once at enrolment, kept hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None]
+
+
 class LoginFailure(Base):
-    """One failed sign-in, counted by keyed digests of the account and of the address, so the
-    throttle is shared by every worker and never stores what an attacker typed.
+    """One failed sign-in, counted by keyed digests (of the account, the address, and the two
+    together), so the throttle is shared by every worker and never stores what was typed.
     """
 
     __tablename__ = "login_failures"

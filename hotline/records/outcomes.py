@@ -1,4 +1,5 @@
-"""Outcomes: entered by the counselor who took the call; high risk flags it and alerts.
+"""Outcomes: entered by the counselor who took the call; the call is flagged while its latest
+risk is high or imminent (which alerts), and lowering the risk unflags it.
 
 The repeat count is the number of earlier calls from the same caller (under the current or
 the previous pseudonym key) in the 30 days before this one; withheld callers get none.
@@ -10,12 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.alerts.risk import cancel_alert, raise_alert
 from hotline.models import Call, CallOutcome, Hotline, Partner
 from hotline.pseudonym import WITHHELD
 from hotline.records import vocabulary
+from hotline.records.forgetting import forget_after_commit
 from hotline.records.scope import Viewer
 from hotline.records.scrub import scrub_note
 
@@ -23,7 +26,12 @@ REPEAT_WINDOW = timedelta(days=30)
 
 
 class BadOutcome(ValueError):
-    """The outcome names something that is not in the vocabulary (the message says what)."""
+    """The outcome cannot be saved as given. `code` says why, for the web layer to say in the
+    reader's language; the message says it in English (the command line, logs)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +49,14 @@ class OutcomeInput:
 @dataclass(frozen=True, slots=True)
 class Saved:
     """`alerts_queued`: alert messages queued now; `alerts_cancelled`: unsent ones cancelled
-    because the risk is below high now; `alert_open`: the call has an alert still open."""
+    because the risk is below high now; `alert_open`: the call has an alert still open;
+    `unflagged`: the call was flagged until this save lowered its risk."""
 
     outcome: CallOutcome
     alerts_queued: int
     alerts_cancelled: int = 0
     alert_open: bool = False
+    unflagged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +93,8 @@ def save_outcome(
     note = scrub_note(data.note, note_max)
     outcome = session.scalar(select(CallOutcome).where(CallOutcome.call_id == call.id))
     if outcome is None:
-        outcome = CallOutcome(call_id=call.id, recorded_at=now)
-        session.add(outcome)
+        outcome = CallOutcome(call_id=call.id, recorded_at=now)  # added by `_inserted`
+    old_note = outcome.note
     outcome.counselor_id = call.answered_by_id
     outcome.call_type, outcome.risk = data.call_type, data.risk
     outcome.topics, outcome.actions = list(data.topics), list(data.actions)
@@ -94,12 +104,36 @@ def save_outcome(
         data.age_band,
     )
     outcome.note, outcome.updated_at = note, now
-    outcome.flagged = outcome.flagged or data.risk in vocabulary.FLAGGED_RISKS
+    # Flagged means "the latest risk is high": the call log must not keep a lowered call red.
+    was_flagged = bool(outcome.flagged)
+    outcome.flagged = data.risk in vocabulary.FLAGGED_RISKS
+    if outcome.id is None and not _inserted(session, outcome):
+        # Another first save of this call (a double click, a second tab) committed its row
+        # meanwhile: this one is a later save of that row.
+        return save_outcome(session, call, data, now, note_max=note_max, public_url=public_url)
     session.flush()
-    if data.risk in vocabulary.FLAGGED_RISKS:
+    if old_note is not None and old_note != note:
+        forget_after_commit(session)  # the old note must not stay readable in the files
+    if outcome.flagged:
         raised = raise_alert(session, call, data.risk, now, public_url)
         return Saved(outcome, raised.queued, alert_open=raised.alert.acknowledged_at is None)
-    return Saved(outcome, 0, alerts_cancelled=cancel_alert(session, call.id, now))
+    cancelled = cancel_alert(session, call.id, now)
+    return Saved(outcome, 0, alerts_cancelled=cancelled, unflagged=was_flagged)
+
+
+def _inserted(session: Session, outcome: CallOutcome) -> bool:
+    """Insert the call's first outcome in a savepoint; False when the unique `call_id` refused
+    it because a concurrent first save committed a row first (on PostgreSQL: SQLite takes
+    writes one at a time). Any other refusal is raised."""
+    try:
+        with session.begin_nested():
+            session.add(outcome)
+    except IntegrityError:
+        taken = select(CallOutcome.id).where(CallOutcome.call_id == outcome.call_id)
+        if session.scalar(taken) is None:
+            raise
+        return False
+    return True
 
 
 def _check(data: OutcomeInput) -> None:
@@ -116,20 +150,22 @@ def _check(data: OutcomeInput) -> None:
         if not ok
     ]
     if problems:
-        raise BadOutcome("not a known value: " + ", ".join(problems))
+        raise BadOutcome("unknown-value", "not a known value: " + ", ".join(problems))
 
 
 def _partner_id(session: Session, data: OutcomeInput) -> int | None:
     referred = "referral" in data.actions
     if not referred:
         if data.partner:
-            raise BadOutcome("a partner hospital is chosen only with a referral")
+            raise BadOutcome(
+                "partner-without-referral", "a partner hospital is chosen only with a referral"
+            )
         return None
     if not data.partner:
-        raise BadOutcome("a referral needs a partner hospital")
+        raise BadOutcome("referral-without-partner", "a referral needs a partner hospital")
     partner_id = session.scalar(select(Partner.id).where(Partner.key == data.partner))
     if partner_id is None:
-        raise BadOutcome("not a known partner hospital")
+        raise BadOutcome("unknown-partner", "not a known partner hospital")
     return partner_id
 
 

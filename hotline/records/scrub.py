@@ -1,8 +1,9 @@
 """Notes are scrubbed of phone numbers, Chinese ID-card numbers and e-mail addresses before
 they are stored, and refused when they carry control characters or are too long.
 
-Digits may be ASCII, full-width or Chinese numerals (一三八...), as a number is often written
-in a note; runs of seven or more such digits, with single separators, count as a number.
+How a phone number is recognised, however it is typed (full-width, 一三八, 壹叁捌, spaced,
+underscored, comma-split), and what is left alone (dates, ages, counts, amounts): see
+`hotline.records.phones_in_text`.
 """
 
 from __future__ import annotations
@@ -10,19 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hotline.records.phones_in_text import phone_spans
+
 PHONE_MASK = "[电话/phone]"
 ID_MASK = "[证件/ID]"
 EMAIL_MASK = "[邮箱/e-mail]"
 
 _DIGIT = "0-9\uff10-\uff19\u3007零一二三四五六七八九幺两"
-_SEPARATOR = r"[ \u3000\-.·/()（）]"
 _ID_CARD = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]{{17}}[{_DIGIT}Xx\uff38\uff58](?![{_DIGIT}])")
-_PHONE = re.compile(
-    rf"(?<![{_DIGIT}])(?![0-9]{{4}}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,2}}(?![0-9]))"  # not a date
-    rf"(?:[+\uff0b(（]|00)?(?:[{_DIGIT}]{_SEPARATOR}?){{6,}}[{_DIGIT}]"
-)
+_LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]"
 _EMAIL = re.compile(
-    r"[\w.!#$%&'*+/=?^`{|}~-]+\s*(?:@|\uff20|\(at\)|\[at\])\s*[\w-]+(?:\s*(?:\.|\(dot\))\s*[\w-]+)+",
+    # Tried only where a run of such characters begins: from inside one, each failed try would
+    # scan to its end again (a second per 4000-character word).
+    rf"(?<!{_LOCAL}){_LOCAL}+\s*(?:@|\uff20|\(at\)|\[at\])\s*[\w-]+(?:\s*(?:\.|\(dot\))\s*[\w-]+)+",
     re.IGNORECASE,
 )
 # Line breaks and tabs are text; every other control character (NUL included) is refused.
@@ -41,12 +42,14 @@ def scrub_note(text: str, max_chars: int) -> str | None:
         raise BadNote(f"a note is at most {max_chars} characters")
     scrubbed = _EMAIL.sub(EMAIL_MASK, text)
     scrubbed = _ID_CARD.sub(ID_MASK, scrubbed)
-    scrubbed = _PHONE.sub(_mask_phone, scrubbed)
+    scrubbed = _mask_phones(scrubbed)
     scrubbed = scrubbed.strip()
     return scrubbed or None
 
 
-def _mask_phone(match: re.Match[str]) -> str:
-    digits = sum(1 for ch in match.group(0) if ch not in " \u3000-.·/()（）+\uff0b")
-    # Seven digits or more: a phone number (a landline without area code has seven or eight).
-    return PHONE_MASK if digits >= 7 else match.group(0)
+def _mask_phones(text: str) -> str:
+    kept, at = [], 0
+    for start, end in phone_spans(text):
+        kept += [text[at:start], PHONE_MASK]
+        at = end
+    return "".join([*kept, text[at:]])

@@ -3,20 +3,79 @@
 A claim (`Store.claim`, on the routing hot path) is one conditional UPDATE that also takes an
 expired lease, so it is atomic on both SQLite and PostgreSQL, and a lost callback frees the
 counselor by itself when the lease ends.
+
+Counselors may share one phone (a duty mobile): then the lease belongs to the phone. A claim is
+refused while another counselor with the same phone holds an unexpired lease, so the phone is
+never rung for two calls at once, nor twice in one round.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Update
 
 from hotline.models import Counselor
 
 RING_MARGIN = timedelta(seconds=15)
 BRIDGE_LEASE = timedelta(hours=4)
+
+
+def claim_statement() -> Update:
+    """The claim, with parameters `k` (the counselor), `sid` (the call), `until`, `now`.
+
+    PostgreSQL: the rows of the phone are locked first, in id order, inside the statement
+    (`FOR UPDATE` in the subquery), and read in their latest committed state once the lock is
+    had; so of two claims of two counselors on one phone, the second waits for the first and
+    then sees its lease. The lease test is an aggregate over the locked rows, not a filter the
+    planner could push below the lock (it would then read the rows as of the statement's start
+    and skip locking those it drops). SQLite takes writes one at a time, without `FOR UPDATE`.
+    """
+    staff = cast(Table, Counselor.__table__)
+    mine, sharing = staff.alias("mine"), staff.alias("sharing")
+    phone = select(mine.c.phone).where(mine.c.key == bindparam("k")).scalar_subquery()
+    same_phone = (
+        select(sharing.c.key, sharing.c.busy_call_sid, sharing.c.busy_until)
+        .where(sharing.c.phone == phone)
+        .order_by(sharing.c.id)
+        .with_for_update()
+        .subquery("same_phone")
+    )
+    leased = and_(
+        same_phone.c.key != bindparam("k"),
+        same_phone.c.busy_call_sid.is_not(None),
+        or_(same_phone.c.busy_until.is_(None), same_phone.c.busy_until > bindparam("now")),
+    )
+    # SQL literals, not parameters: the hot path passes exactly k, sid, until and now.
+    one, zero = literal_column("1", Integer), literal_column("0", Integer)
+    others_leases = select(func.coalesce(func.max(case((leased, one), else_=zero)), zero))
+    free = or_(
+        staff.c.busy_call_sid.is_(None),
+        staff.c.busy_until <= bindparam("now"),
+        staff.c.busy_call_sid == bindparam("sid"),
+    )
+    return (
+        update(staff)
+        .where(staff.c.key == bindparam("k"), staff.c.active.is_(true()), free)
+        .where(others_leases.select_from(same_phone).scalar_subquery() == zero)
+        .values(busy_call_sid=bindparam("sid"), busy_until=bindparam("until"))
+    )
 
 
 def hold(session: Session, key: str, call_sid: str, now: datetime) -> None:

@@ -28,10 +28,7 @@ from sqlalchemy import (
     column,
     func,
     insert,
-    or_,
     select,
-    true,
-    update,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import Dialect
@@ -42,6 +39,7 @@ from sqlalchemy.sql.expression import BindParameter, ClauseElement
 
 from hotline.db import Database
 from hotline.models import Call, CallAttempt, Counselor
+from hotline.routing import leases
 
 _calls = cast(Table, Call.__table__)
 _attempts = cast(Table, CallAttempt.__table__)
@@ -142,7 +140,7 @@ class _Statements:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        calls, staff = _calls.c, _counselors.c
+        calls = _calls.c
         self.insert_call = _Compiled(
             insert(_calls)
             .values({name: bindparam(name) for name in _CALL_COLUMNS})
@@ -150,21 +148,7 @@ class _Statements:
             dialect,
             [calls.id],
         )
-        self.claim = _Compiled(
-            update(_counselors)
-            .where(
-                staff.key == bindparam("k"),
-                staff.active.is_(true()),
-                or_(
-                    staff.busy_call_sid.is_(None),
-                    staff.busy_until <= bindparam("now"),
-                    staff.busy_call_sid == bindparam("sid"),
-                ),
-            )
-            .values(busy_call_sid=bindparam("sid"), busy_until=bindparam("until")),
-            dialect,
-            [],
-        )
+        self.claim = _Compiled(leases.claim_statement(), dialect, [])
         self.insert_attempt = _Compiled(
             insert(_attempts).values({name: bindparam(name) for name in _ATTEMPT_COLUMNS}),
             dialect,
@@ -260,8 +244,9 @@ class Store:
         return {person.key: person for person in people}
 
     def claim(self, key: str, call_sid: str, until: datetime, now: datetime) -> bool:
-        """Reserve `key` for `call_sid` unless another call holds an unexpired lease on them:
-        one conditional UPDATE that also takes an expired lease, atomic on both engines."""
+        """Reserve `key` for `call_sid` unless another call holds an unexpired lease on them,
+        or another counselor one on their phone: one conditional UPDATE that also takes an
+        expired lease, atomic on both engines (`leases.claim_statement`)."""
         values = {"k": key, "sid": call_sid, "until": until, "now": now}
         return bool(self._run(self._sql.claim, values).rowcount == 1)
 

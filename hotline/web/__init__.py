@@ -11,6 +11,7 @@ from flask_wtf import CSRFProtect
 
 from hotline.accounts.throttle import Throttle
 from hotline.records.policy import records_policy
+from hotline.secrets_at_rest import DataKeys
 from hotline.web import access, banner, i18n, security, sessions
 from hotline.web.admin import admin
 from hotline.web.alerts import alerts
@@ -20,6 +21,8 @@ from hotline.web.context import WebAccounts
 from hotline.web.operations import operations
 from hotline.web.outcomes import outcomes
 from hotline.web.pages import pages
+from hotline.web.passwords import passwords
+from hotline.web.resume import resume
 from hotline.web.shifts import shifts
 
 MAX_WEB_FORM_BYTES = 64 * 1024
@@ -29,7 +32,7 @@ def init_app(app: Flask) -> CSRFProtect:
     """Returns the CSRF protection, so the app factory can exempt Twilio's signed webhooks."""
     settings = app.extensions["hotline"].settings
     app.extensions["hotline.accounts"] = WebAccounts(
-        Throttle(settings.secret_key.encode()), records_policy(settings)
+        Throttle(settings.secret_key.encode()), records_policy(settings), DataKeys.of(settings)
     )
     sessions.init_app(app)
     access.init_app(app)  # before CSRF: a stranger is sent to sign in, not told about tokens
@@ -37,6 +40,18 @@ def init_app(app: Flask) -> CSRFProtect:
     i18n.init_app(app)
     security.init_app(app)
     banner.init_app(app)
-    for blueprint in (auth, pages, calls, outcomes, shifts, alerts, operations, admin):
+    blueprints = (
+        auth,
+        resume,
+        pages,
+        passwords,
+        calls,
+        outcomes,
+        shifts,
+        alerts,
+        operations,
+        admin,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return csrf

@@ -26,6 +26,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "auth.totp": PUBLIC,  # half-way through sign-in; the view checks the pending state
     "auth.totp_setup": PUBLIC,
     "auth.logout": EVERYONE,
+    "resume.sign_in_again": PUBLIC,  # signs in itself, like the login page
     "pages.home": EVERYONE,
     "pages.account": EVERYONE,
     "pages.language": EVERYONE,
@@ -42,7 +43,12 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "operations.jobs": OPERATIONS,
     "admin.audit": frozenset({"admin"}),
     "admin.users": frozenset({"admin"}),
-    "admin.deactivate": frozenset({"admin"}),
+    "admin.deactivate": frozenset({"admin"}),  # GET: the confirmation
+    "admin.new_user": frozenset({"admin"}),
+    "admin.reactivate_user": frozenset({"admin"}),
+    "admin.reset": frozenset({"admin"}),  # GET: the confirmation
+    "passwords.change": EVERYONE,
+    "passwords.set_by_link": PUBLIC,  # the one-time link is the credential
 }
 # Every route of these blueprints: Twilio's webhooks, signed and never behind a session.
 BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO, "sms": TWILIO}

@@ -1,4 +1,4 @@
-"""Sign-in pages: password, TOTP enrolment or code, and logout."""
+"""Sign-in pages: password, TOTP enrolment (then the recovery codes, once) or code, and logout."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from hotline import clock
 from hotline.accounts.login import Verdict
 from hotline.accounts.users import sign_out
-from hotline.web import signin
+from hotline.web import comeback, signin
 from hotline.web.context import database, me
 from hotline.web.forms import CodeForm, LoginForm
 from hotline.web.sessions import end_session
@@ -26,32 +26,36 @@ def login() -> Page:
     verdict, next_url = signin.password_step(form.username.data, form.password.data)
     if next_url is None:
         return render_template("login.html", form=form, failed=verdict.value), _FAILED[verdict]
-    return redirect(next_url)
+    return redirect(comeback.after_password(next_url))
 
 
 @auth.route("/login/totp", methods=["GET", "POST"])
 def totp() -> Page:
-    return _code_page("totp.html", enrolling=False)
+    if signin.pending_username() is None:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("totp.html", form=form)
+    back = comeback.stashed()  # read before signing in starts the session afresh
+    verdict = signin.code_step(form.code.data)
+    if verdict is Verdict.OK:
+        return redirect(back or url_for("pages.home"))
+    return render_template("totp.html", form=form, failed=verdict.value), _FAILED[verdict]
 
 
 @auth.route("/login/totp/setup", methods=["GET", "POST"])
 def totp_setup() -> Page:
-    return _code_page("totp_setup.html", enrolling=True)
-
-
-def _code_page(template: str, *, enrolling: bool) -> Page:
-    username = signin.pending_username()
-    if username is None:
+    enrolment = signin.enrolment_page()
+    if enrolment is None:
         return redirect(url_for("auth.login"))
     form = CodeForm()
-    extra = {"secret": signin.enrolment_secret(), "uri": signin.enrolment_uri(username)}
-    context = {"form": form, "username": username, **(extra if enrolling else {})}
     if not form.validate_on_submit():
-        return render_template(template, **context)
-    verdict = signin.code_step(form.code.data, enrolling=enrolling)
-    if verdict is Verdict.OK:
-        return redirect(url_for("pages.home"))
-    return render_template(template, failed=verdict.value, **context), _FAILED[verdict]
+        return render_template("totp_setup.html", form=form, enrolment=enrolment)
+    verdict, codes = signin.enrol_step(form.code.data)
+    if verdict is Verdict.OK:  # signed in: the recovery codes are shown this once
+        return render_template("recovery_codes.html", codes=codes)
+    page = render_template("totp_setup.html", form=form, enrolment=enrolment, failed=verdict.value)
+    return page, _FAILED[verdict]
 
 
 @auth.post("/logout")

@@ -1,10 +1,12 @@
-"""The call log, a call's detail (with its alert) and the export (every read is audited)."""
+"""The call log, a call's detail (with its alert) and the export (every read is audited, and
+so is every refused attempt at a call record)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, render_template, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
 
 from hotline import clock
 from hotline.alerts.views import alert_for_call, open_alerts
@@ -12,6 +14,7 @@ from hotline.records.calllog import call_log_page
 from hotline.records.detail import call_view
 from hotline.records.export import csv_chunks, export_rows, json_chunks
 from hotline.web import labels
+from hotline.web.access import roles_for
 from hotline.web.calllog import filter_form, page_links
 from hotline.web.context import audited, database, viewer
 from hotline.web.forms import ButtonForm, ExportForm
@@ -19,6 +22,24 @@ from hotline.web.names import names
 
 calls = Blueprint("calls", __name__)
 _TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+# The pages of call records (any page whose path names a call counts too).
+CALL_RECORD_PAGES = frozenset({"calls.log", "calls.detail", "calls.export", "outcomes.form"})
+
+
+@calls.after_app_request
+def audit_refusal(response: Response) -> Response:
+    """A signed-in user refused a call record (403: not for their role; 404: not theirs to
+    see, or no such call) is audited: who, which call, which refusal. Probing for records is
+    what an audit trail is for (reliability notes, I6 and E7)."""
+    call_id = (request.view_args or {}).get("call_id")
+    asked = request.endpoint in CALL_RECORD_PAGES or call_id is not None
+    if response.status_code not in (403, 404) or not asked or not current_user.is_authenticated:
+        return response
+    detail = {"page": request.endpoint, "status": response.status_code}
+    with database().write() as db:
+        target = None if call_id is None else str(call_id)
+        audited(db, clock.now(), "calls.refused", target=target, detail=detail)
+    return response
 
 
 @calls.get("/calls")
@@ -42,7 +63,8 @@ def log() -> tuple[str, int]:
         page=page,
         links=links,
         alerts=alerts,
-        export=ExportForm(),
+        # Only where the export is allowed: a button that leads to a 403 is a dead end.
+        export=ExportForm() if who.role in (roles_for("calls.export") or ()) else None,
         labels=labels.ALL,
         names=shown,
     ), 200
@@ -83,7 +105,8 @@ def export() -> Response:
         with database().read() as db:
             yield from chunks(export_rows(db, who, filters, now))
 
-    disposition = f'attachment; filename="calls-{now:%Y%m%d}.{kind}"'
+    # The file is named by when it was made, in UTC, and says so.
+    disposition = f'attachment; filename="calls-{now:%Y-%m-%d-%H%M}UTC.{kind}"'
     return Response(
         stream_with_context(stream()),
         content_type=_TYPES[kind],

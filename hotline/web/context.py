@@ -17,6 +17,7 @@ from hotline.records import audit
 from hotline.records.policy import RecordsPolicy
 from hotline.records.scope import Viewer
 from hotline.runtime import Runtime
+from hotline.secrets_at_rest import DataKeys
 from settings import Settings
 
 
@@ -26,6 +27,7 @@ class WebAccounts:
 
     throttle: Throttle
     policy: RecordsPolicy
+    keys: DataKeys
     passwords: Passwords = field(default_factory=Passwords)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import (
     DateField,
     Form,
@@ -58,8 +59,20 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 
 
 class CodeForm(FlaskForm):  # type: ignore[misc]
+    # Six digits, or a recovery code (ten letters and digits, maybe pasted with spaces).
     code = StringField(
-        _l("Code from your authenticator app"), validators=[DataRequired(), Length(max=12)]
+        _l("Code from your authenticator app"), validators=[DataRequired(), Length(max=32)]
+    )
+
+
+class AgainForm(FlaskForm):  # type: ignore[misc]
+    """Signing in again where a form was sent after the session ended (see `web.resume`)."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    code = StringField(
+        _l("Code from your authenticator app, if you use one"),
+        validators=[Optional(), Length(max=32)],
     )
 
 
@@ -154,6 +167,11 @@ SANE_DATES = DateRange(min=date(2000, 1, 1), max=date(2099, 12, 31))
 
 class FilterForm(Form):  # type: ignore[misc]
     """The call log's filters, read from the query string (a GET: no CSRF token needed)."""
+
+    class Meta:
+        def get_translations(self, form: Form) -> Any:
+            # A plain Form speaks English; FlaskForm's translations follow the page's language.
+            return wtforms_translations
 
     line = SelectField(_l("Line"), choices=choices([], blank=True), default="")
     start = DateField(_l("From"), validators=[Optional(), SANE_DATES])

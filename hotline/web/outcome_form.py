@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,14 @@ from hotline.records.scrub import BadNote
 from hotline.records.vocabulary import FLAGGED_RISKS
 from hotline.web.context import accounts, audited, settings
 from hotline.web.forms import OutcomeForm, choices
+
+# What the records service refused (`BadOutcome.code`), in the reader's language.
+OUTCOME_PROBLEMS = {
+    "unknown-value": _l("An answer is not one of the choices; choose again."),
+    "partner-without-referral": _l("A partner hospital is chosen only with a referral."),
+    "referral-without-partner": _l("A referral needs a partner hospital: choose one."),
+    "unknown-partner": _l("That partner hospital is not on the list; choose another."),
+}
 
 
 def outcome_form(db: Session, call: Call) -> OutcomeForm:
@@ -47,7 +56,10 @@ def try_save(db: Session, call: Call, form: OutcomeForm, who: Viewer, now: datet
             note_max=accounts().policy.note_max_chars,
             public_url=settings().public_url,
         )
-    except (BadOutcome, BadNote) as problem:
+    except BadOutcome as problem:
+        form.form_errors.append(OUTCOME_PROBLEMS.get(problem.code, str(problem)))
+        return False
+    except BadNote as problem:
         form.form_errors.append(str(problem))
         return False
     audited(db, now, "outcome.save", target=str(call.id), detail={"risk": saved.outcome.risk})
@@ -83,6 +95,8 @@ def tell_saved(db: Session, call_id: int, saved: Saved) -> None:
                 cancelled,
             )
         )
+    elif saved.unflagged:
+        flash(_("Outcome saved. The risk is below high now: the call is no longer flagged."))
     else:
         flash(_("Outcome saved."))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from hotline import clock
@@ -34,16 +35,27 @@ def waiting() -> str:
 
 @outcomes.route("/calls/<int:call_id>/outcome", methods=["GET", "POST"])
 def form(call_id: int) -> tuple[str, int] | Response:
+    return _form_page(call_id, save=True)
+
+
+def kept_form(call_id: int) -> tuple[str, int] | Response:
+    """The form filled in with what was typed before the session ended (this request carries
+    it, see `hotline.web.resume`), not saved yet: the counselor checks it and saves."""
+    flash(_("You are signed in again. What you typed is kept below: check it, then save."))
+    return _form_page(call_id, save=False)
+
+
+def _form_page(call_id: int, *, save: bool) -> tuple[str, int] | Response:
     now, who = clock.now(), viewer()
     with database().write() as db:
         call = own_call(db, who, call_id)
         if call is None:
             abort(404)
         form = outcome_form(db, call)
-        if form.validate_on_submit() and try_save(db, call, form, who, now):
+        if save and form.validate_on_submit() and try_save(db, call, form, who, now):
             return redirect(url_for("outcomes.waiting"))
         # The form shows the call: opening it (or seeing it again after a refused save) is a view.
         audited(db, now, "outcome.view", target=str(call.id))
         context = {"call": call_view(db, who, call.id, now), "repeat": repeat_count(db, call)}
-    status = 400 if form.is_submitted() else 200
+    status = 400 if save and form.is_submitted() else 200
     return render_template("outcome_form.html", form=form, labels=labels.ALL, **context), status

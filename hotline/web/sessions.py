@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Request, redirect, request, session, url_for
+from flask import Flask, Request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -92,9 +92,10 @@ def end_session() -> None:
 
 
 def unauthorized() -> Response:
-    if request.method == "GET":
-        return redirect(url_for("auth.login"))
-    return Response("sign in first\n", 401, content_type="text/plain")
+    """Sign in, then back to the page asked for; a form sent meanwhile is kept (see there)."""
+    from hotline.web.resume import unauthorized as answer  # late: resume signs in through here
+
+    return answer()
 
 
 def secure_cookies(current: Settings) -> bool:

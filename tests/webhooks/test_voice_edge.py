@@ -70,7 +70,7 @@ def test_the_previous_token_is_accepted_during_a_rotation(session: Session, app:
     rotated = Settings.from_env(
         {
             **TEST_ENV,
-            "TWILIO_AUTH_TOKEN": "new-token",
+            "TWILIO_AUTH_TOKEN": "0e0" * 10 + "ab",  # the new one: 32 hex digits as well
             "TWILIO_AUTH_TOKEN_PREVIOUS": TEST_ENV["TWILIO_AUTH_TOKEN"],
         }
     )

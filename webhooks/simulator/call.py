@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from webhooks.simulator.behaviour import Phones
@@ -89,6 +89,8 @@ class Simulator:
         start_at: datetime | None = None,
         extra_params: Sequence[tuple[str, str]] = (),
         message_seconds: float = 10.0,
+        sleep: Callable[[float], None] | None = None,
+        listener: Callable[[str], None] | None = None,
     ) -> CallTrace:
         """Ring the number from `from_`; follow the service's TwiML until the call ends.
 
@@ -97,7 +99,10 @@ class Simulator:
         `<Gather>`s ("" = nothing); unscripted Gathers get no input. caller_hangs_up_after:
         seconds from the start. seed: SIDs, tokens and shuffling become reproducible (without
         it every call gets fresh SIDs). max_documents: the loop guard. message_seconds: how
-        long the caller speaks into a `<Record>` (0: silence).
+        long the caller speaks into a `<Record>` (0: silence). sleep: called with each step of
+        simulated time (`time.sleep`: the call lasts as long as on a phone, so the service, which
+        stamps its own clock, sees real waits and rings). listener: told each line of the
+        timeline as it happens.
         """
         options = CallOptions(
             caller_digits=tuple(caller_digits),
@@ -109,6 +114,8 @@ class Simulator:
             start_at=start_at,
             extra_params=tuple(extra_params),
             message_seconds=message_seconds,
+            sleep=sleep,
+            listener=listener,
         )
         started = start_at or datetime.now(UTC)
         session = CallSession(

@@ -1,6 +1,9 @@
-"""Simulated call time: seconds since the call arrived. Nothing here sleeps."""
+"""Simulated call time: seconds since the call arrived. Nothing here sleeps unless handed a
+`sleep`: then each step of simulated time also passes for real (a live demo)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from webhooks.simulator.verbs import Pause, Play, Prompt, Say
 
@@ -19,10 +22,17 @@ class CallInterrupted(Exception):
 
 
 class SimClock:
-    def __init__(self, *, hangup_at: float | None = None, limit: float = 14400.0) -> None:
+    def __init__(
+        self,
+        *,
+        hangup_at: float | None = None,
+        limit: float = 14400.0,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
         self.now = 0.0
         self.hangup_at = hangup_at
         self.limit = limit
+        self.sleep = sleep
 
     def deadline(self) -> tuple[float, str]:
         if self.hangup_at is not None and self.hangup_at <= self.limit:
@@ -34,9 +44,14 @@ class SimClock:
         target = self.now + max(0.0, seconds)
         at, reason = self.deadline()
         if target >= at:
-            self.now = max(self.now, at)
+            self._pass(max(self.now, at))
             raise CallInterrupted(reason, self.now)
-        self.now = target
+        self._pass(target)
+
+    def _pass(self, to: float) -> None:
+        if self.sleep is not None and to > self.now:
+            self.sleep(to - self.now)
+        self.now = to
 
     def advance_to(self, at: float) -> None:
         self.advance(at - self.now)

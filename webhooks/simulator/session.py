@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,6 +50,8 @@ class CallOptions:
     start_at: datetime | None = None
     extra_params: Sequence[tuple[str, str]] = ()
     message_seconds: float = 10.0
+    sleep: Callable[[float], None] | None = None  # real time: each simulated step also passes
+    listener: Callable[[str], None] | None = None  # told each line of the timeline at once
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,12 @@ class CallSession:
         self.call_sid = new_sid("CA", self.rng)
         self.phones = PhoneBook(phones)
         self.clock = SimClock(
-            hangup_at=options.caller_hangs_up_after, limit=config.max_call_seconds
+            hangup_at=options.caller_hangs_up_after,
+            limit=config.max_call_seconds,
+            sleep=options.sleep,
         )
         self.trace = CallTrace(self.call_sid, config.account_sid, self.from_, self.to, start_at)
+        self.trace.listener = options.listener
         self.client = WebhookClient(transport, auth_token, new_token=self._token)
         self.callbacks = CallbackQueue(
             self._deliver_callback, self._drop_callback, options.callbacks, self.rng

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -126,6 +127,8 @@ class CallTrace:
     ended_by: str = ""  # hangup, end-of-document, reject, caller-hangup, application-error, ...
     duration: float = 0.0
     bridged_to: str | None = None
+    # Told each line of the timeline as it happens (a call in real time is followed live).
+    listener: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def legs(self) -> list[DialLeg]:
@@ -145,15 +148,20 @@ class CallTrace:
 
     def log(self, at: float, text: str) -> None:
         self.timeline.append((at, text))
+        if self.listener is not None:
+            self.listener(f"{_clock(at)} {text}")
 
     def describe(self) -> str:
         lines = [f"{_clock(at)} {text}" for at, text in self.timeline]
+        return "\n".join([*lines, self.summary()])
+
+    def summary(self) -> str:
+        """The last line: how the call ended."""
         bridged = f"bridged to {self.bridged_to}" if self.bridged_to else "not bridged"
-        lines.append(
+        return (
             f"{_clock(self.duration)} ■ {self.ended_by} · {self.status} · "
             f"{self.duration:.0f} s · {bridged}"
         )
-        return "\n".join(lines)
 
 
 def _clock(at: float) -> str:

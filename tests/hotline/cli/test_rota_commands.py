@@ -41,7 +41,8 @@ def test_import_prints_what_changed_and_a_second_import_changes_nothing(run, sma
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["versions"][0]["hotline"] == "city"
     second = run("config", "import", str(small_file))
-    assert json.loads(second.stdout) == {"changed": [], "versions": []}
+    assert json.loads(second.stdout) == {"changed": [], "difference": {}, "versions": []}
+    assert "no changes" in second.stderr
 
 
 def test_a_bad_file_exits_2_naming_each_problem(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -93,10 +94,19 @@ def test_gaps_are_utc_half_open_and_clipped_to_the_window(run, tmp_path: Path) -
     result = run("rota", "gaps", "city", "--from", "2030-01-01T00:00", "--days", "2")
     assert result.exit_code == 0, result.output
     # The last night slot starts on its `until` day and still covers 2030-01-01 00:00-08:00.
-    assert json.loads(result.stdout) == [
+    assert [{k: g[k] for k in ("start", "end")} for g in json.loads(result.stdout)] == [
         {"start": "2030-01-01T12:00:00Z", "end": "2030-01-02T00:00:00Z"},
         {"start": "2030-01-02T12:00:00Z", "end": "2030-01-02T16:00:00Z"},
     ]
+    # Each says its zones: UTC, and the line's own wall clock beside it.
+    assert json.loads(result.stdout)[0] | {"start": "", "end": ""} == {
+        "start": "",
+        "end": "",
+        "local_start": "2030-01-01T20:00:00+08:00",
+        "local_end": "2030-01-02T08:00:00+08:00",
+        "timezone": "Asia/Shanghai",
+    }
+    assert "start/end: UTC" in result.stderr
 
 
 def test_ical_has_one_event_per_shift_with_overrides_applied(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -240,3 +240,36 @@ def test_a_file_with_too_many_values_is_refused(
     huge = "partners:\n" + "".join(f"  - {{key: p{n}, name: P}}\n" for n in range(400))
     with pytest.raises(ConfigurationError, match="over 1000 values"):
         import_configuration(session, huge, T0)
+
+
+def test_a_line_number_that_is_a_counselors_phone_is_refused_with_its_place(
+    session: Session,
+) -> None:
+    clash = SMALL.replace('"+8613900000002"', '"+8657463898070"')  # zhang-wei's phone
+    with pytest.raises(ConfigurationError) as raised:
+        import_configuration(session, clash, T0)
+    assert raised.value.problems == [
+        "line 4, hotlines[0].number: the same number as counselor 'zhang-wei': "
+        "a line's number cannot be a counselor's"
+    ]
+    assert session.scalar(select(func.count()).select_from(Hotline)) == 0
+
+
+def test_a_counselor_given_a_lines_number_in_a_later_file_is_refused_with_its_place(
+    session: Session,
+) -> None:
+    import_configuration(session, SMALL, T0)
+    counselors_only = 'counselors:\n  - {key: wang-li, name: 王丽, phone: "+8657463898070"}\n'
+    with pytest.raises(ConfigurationError) as raised:
+        import_configuration(session, counselors_only, T0 + timedelta(hours=1))
+    assert raised.value.problems == [
+        "line 2, counselors[0].phone: the same number as line 'city': "
+        "a line's number cannot be a counselor's"
+    ]
+
+
+def test_two_counselors_may_share_one_phone(session: Session) -> None:
+    shared = SMALL.replace('"+8613900000002"', '"+8613900000001"')  # a duty mobile
+    import_configuration(session, shared, T0)
+    phones = session.scalars(select(Counselor.phone).order_by(Counselor.key)).all()
+    assert phones == ["+8613900000003", "+8613900000001", "+8613900000001"]

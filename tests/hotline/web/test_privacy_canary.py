@@ -23,6 +23,14 @@ SPELLINGS = [
     "138 0013 8000",
     "138-0013-8000",
     "00138000",  # the last eight digits
+    "138  0013  8000",
+    "138_0013_8000",
+    "138, 0013, 8000",
+    "138—0013—8000",
+    "138 \u2013 0013 \u2013 8000",  # en dashes
+    "壹叁捌零零壹叁捌零零零",
+    "一三八零零一三八零零零",
+    "１３８００１３８０００",
 ]
 CALLER_FORMS = [CANARY, "+86 138-0013-8000", "008613800138000", "13800138000"]
 
@@ -61,7 +69,7 @@ def test_the_canary_number_is_nowhere_after_calls_reviews_notes_and_exports(
     assert len(callers) == 1  # every spelling of the number is the same caller
     form = counselor.get(f"/calls/{calls[-1]}/outcome")
     assert "3 earlier calls from this caller" in form.text
-    note = f"她让我回电 {CANARY}，或 138 0013 8000，邮箱 x@y.cn"
+    note = "她让我回电 " + "，或 ".join(SPELLINGS) + "，邮箱 x@y.cn"
     saved = counselor.post(
         f"/calls/{calls[-1]}/outcome",
         {
