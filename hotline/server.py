@@ -60,6 +60,8 @@ def server_options(
         "keepalive": 5,
         "accesslog": "-",
         "access_log_format": ACCESS_LOG_FORMAT,
+        # Every access line passes the log mask: a number in a URL path is never logged raw.
+        "logger_class": "hotline.logmask.MaskedGunicornLogger",
         "errorlog": "-",
     }
 

@@ -12,6 +12,7 @@ import pytest
 from gunicorn.config import Config
 
 from hotline.logmask import MASK, MaskedGunicornLogger, MaskPhoneNumbers, mask_numbers
+from hotline.server import server_options
 
 
 @pytest.mark.parametrize(
@@ -143,4 +144,12 @@ def test_gunicorns_error_log_masks_numbers_too(
 def test_gunicorn_takes_the_masked_logger_by_its_dotted_path() -> None:
     config = Config()
     config.set("logger_class", "hotline.logmask.MaskedGunicornLogger")
+    assert config.logger_class is MaskedGunicornLogger
+
+
+def test_hotline_serve_runs_gunicorn_with_the_masked_logger() -> None:
+    config = Config()
+    for name, value in server_options("127.0.0.1", 8000, 2).items():
+        if name in config.settings:
+            config.set(name, value)
     assert config.logger_class is MaskedGunicornLogger
