@@ -51,6 +51,7 @@ def environment(url: str, port: int) -> dict[str, str]:
         "HOTLINE_DATA_KEY": "v1:" + "dc" * 32,
         "HOTLINE_SECRET_KEY": "bench-" + "0" * 40,
         "HOTLINE_FALLBACK_NUMBER": "+8657400000000",
+        "HOTLINE_OUTBOUND": "record",  # the bench sends no messages
     }
 
 
