@@ -31,15 +31,20 @@ _ALLOWED_CONTROLS = frozenset("\n\r\t")
 
 
 class BadNote(ValueError):
-    """The note cannot be stored as given (the message names why)."""
+    """The note cannot be stored as given. `code` says why, for the web layer to say in the
+    reader's language; the message says it in English (the command line, logs)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def scrub_note(text: str, max_chars: int) -> str | None:
     """The note as it may be stored: identifiers masked, whitespace trimmed; None when empty."""
     if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in text):
-        raise BadNote("control characters are not allowed in a note")
+        raise BadNote("control-characters", "control characters are not allowed in a note")
     if len(text) > max_chars:
-        raise BadNote(f"a note is at most {max_chars} characters")
+        raise BadNote("too-long", f"a note is at most {max_chars} characters")
     scrubbed = _EMAIL.sub(EMAIL_MASK, text)
     scrubbed = _ID_CARD.sub(ID_MASK, scrubbed)
     scrubbed = _mask_phones(scrubbed)

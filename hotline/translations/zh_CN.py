@@ -342,4 +342,6 @@ ZH_CN: dict[str, str | tuple[str, ...]] = {
     "From (UTC)": "起始日期（UTC）",
     "To (UTC)": "截止日期（UTC）",
     "No entries match these filters.": "没有符合条件的记录。",
+    "The note holds characters that cannot be stored; type it again.": "备注中含有无法保存的字符，请重新输入。",
+    "The note is too long: shorten it.": "备注过长，请删减。",
 }

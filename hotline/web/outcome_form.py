@@ -27,6 +27,10 @@ OUTCOME_PROBLEMS = {
     "referral-without-partner": _l("A referral needs a partner hospital: choose one."),
     "unknown-partner": _l("That partner hospital is not on the list; choose another."),
 }
+NOTE_PROBLEMS = {
+    "control-characters": _l("The note holds characters that cannot be stored; type it again."),
+    "too-long": _l("The note is too long: shorten it."),
+}
 
 
 def outcome_form(db: Session, call: Call) -> OutcomeForm:
@@ -60,7 +64,7 @@ def try_save(db: Session, call: Call, form: OutcomeForm, who: Viewer, now: datet
         form.form_errors.append(OUTCOME_PROBLEMS.get(problem.code, str(problem)))
         return False
     except BadNote as problem:
-        form.form_errors.append(str(problem))
+        form.form_errors.append(NOTE_PROBLEMS.get(problem.code, str(problem)))
         return False
     audited(db, now, "outcome.save", target=str(call.id), detail={"risk": saved.outcome.risk})
     tell_saved(db, call.id, saved)

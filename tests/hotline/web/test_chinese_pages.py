@@ -108,8 +108,9 @@ def test_the_call_logs_refused_filters_are_chinese(
         ({"actions": "referral", "partner": ""}, "转介需要选择合作医院"),
         ({"actions": "support", "partner": "kangning"}, "只有选择“转介”时才需选择合作医院"),
         ({"risk": "extreme", "partner": ""}, "不是有效的选择"),
+        ({"note": "回电\x07给我"}, "备注中含有无法保存的字符"),
     ],
-    ids=["referral-without-partner", "partner-without-referral", "unknown-risk"],
+    ids=["referral-without-partner", "partner-without-referral", "unknown-risk", "bad-note"],
 )
 def test_a_refused_outcome_is_said_in_chinese(
     web_app: Flask, world_ids: dict[str, Any], sent: dict[str, str], said: str
