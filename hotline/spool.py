@@ -71,7 +71,8 @@ class Spool:
             os.fsync(out.fileno())
 
     def pending(self) -> bool:
-        """Cheap enough for every request: one stat, and a glob only when loading failed."""
+        """Whether anything waits: a stat of the current file, else one read of the (small)
+        spool folder for files a failed load left claimed. Cheap enough for each callback."""
         return self.current.exists() or any(self.folder.glob(f"{self.stem}-*.loading"))
 
     def claim(self) -> list[Path]:

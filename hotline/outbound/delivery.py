@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from hotline.models import OutboxMessage
 from hotline.outbound.sending import MAX_ATTEMPTS, backoff, tell_operators
+from hotline.outbound.twilio_codes import is_retryable_code
 
 _RANK = {"queued": 0, "accepted": 0, "scheduled": 0, "sending": 1, "sent": 2}
 _TERMINAL = frozenset({"delivered", "undelivered", "failed", "read", "canceled"})
-# Carrier answers that a later try may fix (Twilio: handset unreachable, unknown error).
-RETRYABLE_CODES = frozenset({"30003", "30008"})
 
 
 def rank(status: str | None) -> int:
@@ -55,9 +54,9 @@ def _failed(
     session: Session, row: OutboxMessage, code: str | None, now: datetime, public_url: str
 ) -> None:
     row.error = f"{code}: the carrier did not deliver it" if code else "not delivered"
-    if code in RETRYABLE_CODES and row.attempts < MAX_ATTEMPTS:
+    if is_retryable_code(code) and row.attempts < MAX_ATTEMPTS:
         row.state, row.due_at = "pending", now + backoff(row.attempts)
         return
-    row.state = "failed" if code in RETRYABLE_CODES else "undeliverable"
+    row.state = "failed" if is_retryable_code(code) else "undeliverable"
     row.finished_at = now
     tell_operators(session, row, now, public_url)

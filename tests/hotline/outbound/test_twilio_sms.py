@@ -20,7 +20,8 @@ import pytest
 from twilio.http.http_client import TwilioHttpClient
 
 from hotline.outbound.port import SendFailure, Sms
-from hotline.outbound.twilio_sms import TwilioSms, is_retryable_code
+from hotline.outbound.twilio_codes import is_retryable_code
+from hotline.outbound.twilio_sms import TwilioSms
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "test-token-abcdef0123456789"
