@@ -12,8 +12,11 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-# A request that has run this long is stuck: the waiting ones start beside it.
-PATIENCE_S = 0.05
+# A request that has run this long is stuck: the waiting ones start beside it. Longer than a
+# webhook takes on a saturated machine (tens of ms), so under plain load requests still run one
+# after another; at 0.05 s a burst started every thread of every worker side by side, each
+# with its own PostgreSQL connection, for no more throughput (bench/webhooks.py).
+PATIENCE_S = 0.25
 Work = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 

@@ -40,21 +40,27 @@ BRIDGE_LEASE = timedelta(hours=4)
 def claim_statement() -> Update:
     """The claim, with parameters `k` (the counselor), `sid` (the call), `until`, `now`.
 
-    PostgreSQL: the rows of the phone are locked first, in id order, inside the statement
-    (`FOR UPDATE` in the subquery), and read in their latest committed state once the lock is
-    had; so of two claims of two counselors on one phone, the second waits for the first and
-    then sees its lease. The lease test is an aggregate over the locked rows, not a filter the
-    planner could push below the lock (it would then read the rows as of the statement's start
-    and skip locking those it drops). SQLite takes writes one at a time, without `FOR UPDATE`.
+    PostgreSQL: the rows of the phone are locked inside the statement (`FOR NO KEY UPDATE SKIP
+    LOCKED` in the subquery) and read in their latest committed state once locked. The claim
+    succeeds only if it locked every row of the phone and none of them holds another call's
+    lease: a row another transaction has locked is one a concurrent call is claiming or
+    releasing right now, so the counselor is busy elsewhere for this round. A claim thus never
+    waits for a row lock, and calls that claim the same counselors in different orders cannot
+    deadlock (they did under a burst: PostgreSQL broke each cycle after a second, and the call
+    it chose went to the fallback). `NO KEY` is the strength an UPDATE of these columns takes
+    anyway; it lets other calls insert attempts that refer to a locked counselor (a foreign
+    key check takes `KEY SHARE`), which `FOR UPDATE` made a second way to deadlock. The test is
+    an aggregate over the locked rows, not a filter the planner could push below the lock.
+    SQLite takes writes one at a time, without `FOR UPDATE`.
     """
     staff = cast(Table, Counselor.__table__)
-    mine, sharing = staff.alias("mine"), staff.alias("sharing")
+    mine, sharing, every = staff.alias("mine"), staff.alias("sharing"), staff.alias("every")
     phone = select(mine.c.phone).where(mine.c.key == bindparam("k")).scalar_subquery()
     same_phone = (
         select(sharing.c.key, sharing.c.busy_call_sid, sharing.c.busy_until)
         .where(sharing.c.phone == phone)
         .order_by(sharing.c.id)
-        .with_for_update()
+        .with_for_update(skip_locked=True, key_share=True)
         .subquery("same_phone")
     )
     leased = and_(
@@ -64,7 +70,8 @@ def claim_statement() -> Update:
     )
     # SQL literals, not parameters: the hot path passes exactly k, sid, until and now.
     one, zero = literal_column("1", Integer), literal_column("0", Integer)
-    others_leases = select(func.coalesce(func.max(case((leased, one), else_=zero)), zero))
+    locked_and_unleased = select(func.coalesce(func.sum(case((leased, zero), else_=one)), zero))
+    phone_rows = select(func.count()).where(every.c.phone == phone)
     free = or_(
         staff.c.busy_call_sid.is_(None),
         staff.c.busy_until <= bindparam("now"),
@@ -73,7 +80,10 @@ def claim_statement() -> Update:
     return (
         update(staff)
         .where(staff.c.key == bindparam("k"), staff.c.active.is_(true()), free)
-        .where(others_leases.select_from(same_phone).scalar_subquery() == zero)
+        .where(
+            locked_and_unleased.select_from(same_phone).scalar_subquery()
+            == phone_rows.scalar_subquery()
+        )
         .values(busy_call_sid=bindparam("sid"), busy_until=bindparam("until"))
     )
 
