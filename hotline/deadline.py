@@ -33,6 +33,10 @@ WEBHOOK_BUDGET_S = 4.0
 PROBE_BUDGET_S = 1.5
 # A person's page: generous, but a stalled database must not hold a server thread for ever.
 PAGE_BUDGET_S = 15.0
+# A streamed export reads the database while the client downloads, after its request's
+# deadline has ended: long enough for a year's calls over a slow link, yet a stalled database
+# cannot hold a thread and a connection for ever (the download then fails visibly).
+EXPORT_BUDGET_S = 300.0
 # How late the watchdog may be: it looks at the armed connections this often.
 TICK_S = 0.1
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from hotline import deadline
 from hotline.db import Database
 from hotline.models import Call
 from hotline.routing.calls import continue_call
@@ -34,6 +35,9 @@ ERROR = "error"
 # Results that only say the call's end was not seen: an error fallback is the better truth.
 _OVERWRITTEN = frozenset({ROUTING, "unknown", "abandoned"})
 RETRY_SECONDS = 2.0
+# A load is one transaction of many small events; a stalled database must not hold the loader
+# (and a pooled connection) for ever: the watchdog breaks it and the next try comes.
+LOAD_BUDGET_S = 30.0
 
 
 def load_spool_when_back(database: Database, spool: Spool, ctx: RoutingContext) -> int:
@@ -43,10 +47,10 @@ def load_spool_when_back(database: Database, spool: Spool, ctx: RoutingContext) 
     paths = spool.claim()
     events = spool.events(paths)
     try:
-        with database.write() as session:
+        with deadline.within(LOAD_BUDGET_S), database.write() as session:
             for event in events:
                 _apply_one(session, ctx, event)
-    except Exception:  # still down: the files stay for the next try
+    except Exception:  # still down (or stalled past the budget): the files stay for the next try
         log.warning("the spool could not be applied yet; kept for the next try")
         return 0
     spool.discard(paths)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
-from hotline import clock
+from hotline import clock, deadline
 from hotline.alerts.views import alert_for_call, open_alerts
 from hotline.records.calllog import call_log_page
 from hotline.records.detail import call_view
@@ -102,7 +102,7 @@ def export() -> Response:
     chunks = csv_chunks if kind == "csv" else json_chunks
 
     def stream() -> Iterator[str]:
-        with database().read() as db:
+        with deadline.within(deadline.EXPORT_BUDGET_S), database().read() as db:
             yield from chunks(export_rows(db, who, filters, now))
 
     # The file is named by when it was made, in UTC, and says so.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -15,11 +16,13 @@ from hotline.app import create_app
 from hotline.config.importer import import_configuration
 from hotline.db import Database
 from hotline.models import Call, Counselor
+from hotline.routing import recovery
 from hotline.routing.recovery import load_spool_when_back
 from hotline.spool import FALLBACK, Spool
 from settings import Settings
 from tests.conftest import FreshDatabases
 from tests.webhooks.conftest import CITY, CITY_FALLBACK, ROUTING_CONFIG, runtime_of
+from tests.webhooks.stalls import write_lock_held
 from tests.webhooks.test_faults import SID, DatabaseDown, _caller_id, _dialed, _post
 from webhooks.simulator import WebhookClient, WsgiTransport
 
@@ -144,3 +147,25 @@ def test_spooled_events_carry_no_caller_data(app: Flask, webhook: WebhookClient)
     assert text.count("\n") == 2
     assert "13800138000" not in text
     assert "38000" not in text
+
+
+def test_a_load_against_a_locked_database_gives_up_within_its_budget_and_keeps_the_spool(
+    fresh_databases: FreshDatabases, settings: Settings, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The loader thread runs outside any request: without a budget of its own it would wait
+    the whole busy timeout (or, on a paused PostgreSQL, for ever) holding a connection."""
+    engine = fresh_databases.engine("sqlite", wait_limit_ms=20_000)
+    database = Database(engine)
+    with database.write() as writing:
+        import_configuration(writing, ROUTING_CONFIG, datetime(2026, 1, 1, tzinfo=UTC))
+    app = create_app(settings, database, spool_dir=tmp_path)
+    runtime = runtime_of(app)
+    runtime.spool.append(FALLBACK, datetime(2026, 3, 1, tzinfo=UTC), SID, to=CITY)
+    monkeypatch.setattr(recovery, "LOAD_BUDGET_S", 0.5)
+    started = time.monotonic()
+    with write_lock_held(str(engine.url.database)):
+        assert load_spool_when_back(database, runtime.spool, runtime.routing) == 0
+    assert time.monotonic() - started < 5
+    assert runtime.spool.pending()
+    assert load_spool_when_back(database, runtime.spool, runtime.routing) == 1
+    database.dispose()

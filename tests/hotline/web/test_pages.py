@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import importlib
 from datetime import timedelta
 from typing import Any
 
@@ -10,8 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from hotline import deadline
 from hotline.clock import now
 from hotline.models import AuditEntry
+from hotline.records.export import export_rows
 from hotline.translations.build import CATALOG_DIR, extracted
 from hotline.translations.zh_CN import ZH_CN
 from tests.hotline.web.browser import Browser
@@ -175,6 +178,28 @@ def test_the_export_is_audited_and_formula_safe(
     assert "'=cmd" in answer.text
     assert ("sue", "calls.export", None) in audit_trail(world)
     assert ("sue", "calls.list", None) in audit_trail(world)
+
+
+def test_the_export_streams_under_a_deadline_of_its_own(
+    web_app: Flask, world: Any, supervisor: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are read after the request's own deadline has ended (while the client
+    downloads): a stalled database must still not hold the stream for ever."""
+    world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    left: list[float | None] = []
+
+    def rows(*args: Any) -> Any:
+        left.append(deadline.remaining())
+        yield from export_rows(*args)
+
+    pages = importlib.import_module("hotline.web.calls")  # the package names its blueprint so
+    monkeypatch.setattr(pages, "export_rows", rows)
+    answer = supervisor.post("/calls/export", {"format": "json"}, token_from="/calls")
+    assert answer.status_code == 200
+    assert answer.json
+    assert len(left) == 1
+    assert left[0] is not None
+    assert deadline.EXPORT_BUDGET_S - 5 < left[0] <= deadline.EXPORT_BUDGET_S
 
 
 def test_pages_speak_chinese_to_a_chinese_browser_and_english_otherwise(web_app: Flask) -> None:
