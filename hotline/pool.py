@@ -32,7 +32,9 @@ class DeadlinePool(QueuePool):
         return super()._do_get()
 
     # QueuePool reads its wait from `_timeout` at each checkout: read per thread, the
-    # configured wait bounded by what the current request has left.
+    # configured wait bounded by what the current request has left. `_timeout` is not public
+    # API; SQLAlchemy is pinned, and a test of the pool's wait under a deadline
+    # (tests/webhooks/test_stalled_database.py) fails at once if an upgrade renames it.
     @property
     def _timeout(self) -> float:
         left, configured = deadline.remaining(), self._configured_timeout
