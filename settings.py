@@ -12,7 +12,10 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/hotline.db"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
-DEMO_SECRETS_FILE = Path("instance") / "demo-secrets.json"
+DEFAULT_SPOOL_DIR = "instance/spool"
+# The project's own instance folder (beside this file): the demo's home, wherever the user stands.
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+DEMO_SECRETS_NAME = "demo-secrets.json"
 
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _KEY = re.compile(r"^v([0-9]{1,6}):([0-9a-fA-F]{64,})$")
@@ -81,7 +84,7 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str | None = None
     message_budget_per_day: int = 20
-    spool_dir: str = "instance/spool"
+    spool_dir: str = DEFAULT_SPOOL_DIR
 
     def __repr__(self) -> str:
         return (
@@ -101,13 +104,17 @@ class Settings:
     ) -> Settings:
         """Read and check every setting; raise `SettingsError` listing all problems at once.
 
-        In demo mode, missing secrets are generated once and kept in `secrets_file`
-        (default `instance/demo-secrets.json`) so restarts keep sessions and pseudonyms.
+        In demo mode, missing secrets are generated once and kept in `secrets_file` (default:
+        beside the demo database, see `demo_secrets_file`) so restarts keep sessions and
+        pseudonyms; and an unset database or spool folder is the project's own instance folder,
+        so a demo command run from any directory uses the demo and leaves nothing behind there.
         """
         env = dict(os.environ if environ is None else environ)
         demo = env.get("HOTLINE_DEMO", "") == "1"
         if demo:
-            env = {**_demo_secrets(secrets_file or DEMO_SECRETS_FILE), **_present(env)}
+            env = {**_demo_defaults(), **_present(env)}
+            found = secrets_file or demo_secrets_file(env["HOTLINE_DATABASE_URL"])
+            env = {**_demo_secrets(found), **env}
         problems: list[str] = []
         reader = _Reader(env, problems, demo=demo)
         retention = reader.positive_int("HOTLINE_RETENTION_DAYS", 1095)
@@ -141,7 +148,7 @@ class Settings:
             sms_from=env.get("HOTLINE_SMS_FROM") or None,
             smtp_url=reader.smtp_url(),
             mail_from=env.get("HOTLINE_MAIL_FROM") or None,
-            spool_dir=reader.text("HOTLINE_SPOOL_DIR", "instance/spool"),
+            spool_dir=reader.text("HOTLINE_SPOOL_DIR", DEFAULT_SPOOL_DIR),
             message_budget_per_day=reader.positive_int(
                 "HOTLINE_MESSAGE_BUDGET_PER_DAY", 20, unit="messages"
             ),
@@ -305,6 +312,25 @@ class _Reader:
             )
             return None
         return value
+
+
+def _demo_defaults() -> dict[str, str]:
+    """The demo's database and spool folder when unset: the project's instance folder (the one
+    `make run` uses), never an `instance` folder of whatever directory a command is run from."""
+    return {
+        "HOTLINE_DATABASE_URL": f"sqlite:///{INSTANCE_DIR / 'hotline.db'}",
+        "HOTLINE_SPOOL_DIR": str(INSTANCE_DIR / "spool"),
+    }
+
+
+def demo_secrets_file(database_url: str) -> Path:
+    """Where the demo's generated secrets live: beside the SQLite database file they belong to
+    (read as SQLite reads the URL), or in the project's instance folder for any other database."""
+    found = re.match(r"^sqlite(\+[a-z0-9_]+)?:///([^?]*)", database_url)
+    name = found.group(2) if found else ""
+    if not name or name == ":memory:":
+        return INSTANCE_DIR / DEMO_SECRETS_NAME
+    return Path(name).parent / DEMO_SECRETS_NAME
 
 
 def _demo_secrets(path: Path) -> dict[str, str]:

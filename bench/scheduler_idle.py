@@ -35,7 +35,7 @@ def cpu_seconds(pid: int) -> float:
 
 def environment(database_url: str) -> dict[str, str]:
     kept = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    # Demo mode makes its own secrets (in the working directory) and records what it sends.
+    # Demo mode makes its own secrets (beside the database) and records what it sends.
     return {**kept, "HOTLINE_DEMO": "1", "HOTLINE_DATABASE_URL": database_url}
 
 

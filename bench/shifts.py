@@ -161,8 +161,10 @@ def steady_runs(database: Database) -> None:
         )
 
 
+# Demo mode writes its secrets beside the database named here: a folder of its own, not the
+# directory the bench runs from.
 _ENV = {
-    "HOTLINE_DATABASE_URL": "sqlite:///unused.db",
+    "HOTLINE_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='hotline-shifts-env-')}/unused.db",
     "HOTLINE_PUBLIC_URL": URL,
     "HOTLINE_DEMO": "1",
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import settings as settings_module
 from settings import Settings, SettingsError
 from tests.conftest import TEST_ENV
 
@@ -195,3 +196,68 @@ def test_demo_mode_makes_a_data_key_and_adds_one_to_an_older_secrets_file(
     assert first.data_key == again.data_key
     assert "HOTLINE_DATA_KEY" in json.loads(older.read_text())
     assert older.stat().st_mode & 0o077 == 0
+
+
+def test_demo_secrets_live_beside_the_sqlite_database_they_belong_to(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo' / 'hotline.db'}"
+    demo = Settings.from_env({"HOTLINE_DEMO": "1", "HOTLINE_DATABASE_URL": url})
+    kept = json.loads((tmp_path / "demo" / "demo-secrets.json").read_text())
+    assert kept["TWILIO_AUTH_TOKEN"] == demo.twilio_auth_token
+    assert demo.database_url == url
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory that is not the project, the working directory of the command; the
+    project's instance folder is moved under tmp_path too (the real one is left alone)."""
+    monkeypatch.setattr(settings_module, "INSTANCE_DIR", tmp_path / "project" / "instance")
+    where = tmp_path / "elsewhere"
+    where.mkdir()
+    monkeypatch.chdir(where)
+    return where
+
+
+def test_a_demo_run_from_another_directory_uses_the_project_instance_and_leaves_nothing(
+    tmp_path: Path, elsewhere: Path
+) -> None:
+    instance = tmp_path / "project" / "instance"
+    demo = Settings.from_env({"HOTLINE_DEMO": "1", "HOTLINE_DATABASE_URL": ""})
+    assert demo.database_url == f"sqlite:///{instance / 'hotline.db'}"
+    assert demo.spool_dir == str(instance / "spool")
+    assert (instance / "demo-secrets.json").exists()
+    assert list(elsewhere.iterdir()) == []
+    again = Settings.from_env({"HOTLINE_DEMO": "1"})
+    assert again.secret_key == demo.secret_key
+
+
+def test_a_demo_on_another_database_keeps_its_secrets_in_the_project_instance(
+    tmp_path: Path, elsewhere: Path
+) -> None:
+    url = "postgresql+psycopg://app@db.example.org/hotline"
+    demo = Settings.from_env({"HOTLINE_DEMO": "1", "HOTLINE_DATABASE_URL": url})
+    assert demo.database_url == url
+    assert (tmp_path / "project" / "instance" / "demo-secrets.json").exists()
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"),
+    [
+        ("sqlite:////srv/demo/hotline.db", Path("/srv/demo")),
+        ("sqlite:///var/demo.db", Path("var")),  # relative: to the working directory, as SQLite
+        ("sqlite+pysqlite:///demo.db?timeout=5", Path()),
+        ("sqlite://", settings_module.INSTANCE_DIR),
+        ("sqlite:///:memory:", settings_module.INSTANCE_DIR),
+    ],
+)
+def test_the_secrets_file_follows_the_file_of_a_sqlite_url(url: str, folder: Path) -> None:
+    assert settings_module.demo_secrets_file(url) == folder / "demo-secrets.json"
+
+
+def test_outside_demo_mode_the_contract_defaults_stand() -> None:
+    unset = {name: value for name, value in TEST_ENV.items() if name != "HOTLINE_DATABASE_URL"}
+    plain = Settings.from_env(unset)
+    assert (plain.database_url, plain.spool_dir) == (
+        "sqlite:///instance/hotline.db",
+        "instance/spool",
+    )

@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from hotline.accounts.passwords import Passwords
+from hotline.accounts.throttle import Throttle
 from hotline.accounts.users import BadAccount, Problem
 from hotline.models import User
 from hotline.records import audit
@@ -73,9 +74,18 @@ def set_password(
     )
 
 
+class TooManyFailures(BadAccount):
+    """The throttle refuses to check the current password now (from this address, for now)."""
+
+    def __init__(self) -> None:
+        problem = Problem("current", "throttled", "too many failed attempts: wait, then try again")
+        super().__init__(problem.text, (problem,))
+
+
 def change_own_password(
     session: Session,
     passwords: Passwords,
+    throttle: Throttle,
     user: User,
     current: str,
     new: str,
@@ -83,8 +93,17 @@ def change_own_password(
     *,
     source: str | None,
 ) -> None:
-    """The user's own change: only with the current password."""
+    """The user's own change: only with the current password. A wrong one counts as a failed
+    sign-in, in the sign-in's throttle: a stolen session must not become a password oracle."""
+    if throttle.is_throttled(session, user.username, source, now):
+        audit.record(session, now, "login.throttled", actor=user.username, source=source)
+        raise TooManyFailures
     if not passwords.verify(user.password_hash, current):
+        throttle.record_failure(session, user.username, source, now)
+        detail = {"reason": "current_password"}
+        audit.record(
+            session, now, "login.failure", actor=user.username, source=source, detail=detail
+        )
         problem = Problem("current", "current-wrong", "current password: not the current one")
         raise BadAccount(problem.text, (problem,))
     set_password(session, passwords, user, new, now, source=source, how="own")

@@ -25,6 +25,7 @@ from hotline.models import (
     LoginFailure,
     OutboxMessage,
     RiskAlert,
+    TotpEnrolment,
 )
 from hotline.records.policy import RecordsPolicy
 
@@ -109,8 +110,22 @@ def purge_login_failures(session: Session, cutoff: datetime, batch: int) -> int:
     return len(ids)
 
 
+def purge_totp_enrolments(session: Session, cutoff: datetime, batch: int) -> int:
+    """Second factors set up but never confirmed, once expired: their sealed secrets have no use
+    left (an unexpired one still waits for its user's code)."""
+    ids = list(
+        session.scalars(
+            select(TotpEnrolment.id).where(TotpEnrolment.expires_at <= cutoff).limit(batch)
+        )
+    )
+    if ids:
+        session.execute(delete(TotpEnrolment).where(TotpEnrolment.id.in_(ids)))
+    return len(ids)
+
+
 def purge_plan(policy: RecordsPolicy, now: datetime) -> list[tuple[str, Step, datetime]]:
-    """Each class with its step and cutoff; notes before calls, so both counts are honest."""
+    """Each class with its step and cutoff; notes before calls, so both counts are honest.
+    Expired TOTP enrolments go at once: they are kept only as long as they can be used."""
     days = {
         "notes": policy.note_days,
         "calls": policy.call_days,
@@ -127,7 +142,8 @@ def purge_plan(policy: RecordsPolicy, now: datetime) -> list[tuple[str, Step, da
         "login_failures": purge_login_failures,
         "job_runs": purge_job_runs,
     }
-    return [(name, steps[name], now - timedelta(days=days[name])) for name in days]
+    plan = [(name, steps[name], now - timedelta(days=days[name])) for name in days]
+    return [*plan, ("totp_enrolments", purge_totp_enrolments, now)]  # kept until they expire
 
 
 def purge_batch(

@@ -29,6 +29,7 @@ PROBLEMS = {
     "phone": _l("A number in E.164 form, like +8613900000000."),
     "email": _l("Not an e-mail address."),
     "current-wrong": _l("That is not your current password."),
+    "throttled": _l("Too many failed attempts. Wait a few minutes, then try again."),
     "too-short": _l("At least %(num)d characters.", num=MIN_LENGTH),
     "too-long": _l("At most %(num)d characters.", num=MAX_LENGTH),
     "too-common": _l("This password is too common; choose another."),

@@ -51,9 +51,11 @@ def totp_setup() -> Page:
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("totp_setup.html", form=form, enrolment=enrolment)
+    back = comeback.stashed()  # read before signing in starts the session afresh
     verdict, codes = signin.enrol_step(form.code.data)
     if verdict is Verdict.OK:  # signed in: the recovery codes are shown this once
-        return render_template("recovery_codes.html", codes=codes)
+        onward = back or url_for("pages.home")
+        return render_template("recovery_codes.html", codes=codes, onward=onward)
     page = render_template("totp_setup.html", form=form, enrolment=enrolment, failed=verdict.value)
     return page, _FAILED[verdict]
 

@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from hotline import clock
-from hotline.accounts.password_links import change_own_password, redeem, set_password
+from hotline.accounts.password_links import (
+    TooManyFailures,
+    change_own_password,
+    redeem,
+    set_password,
+)
 from hotline.accounts.passwords import WeakPassword
 from hotline.accounts.users import BadAccount, viewer_of
 from hotline.models import User
@@ -24,11 +29,12 @@ Page = str | tuple[str, int] | Response
 @passwords.route("/account/password", methods=["GET", "POST"])
 def change() -> Page:
     form = ChangePasswordForm()
-    if form.validate_on_submit() and _changed(form):
+    refused: int | None = 400
+    if form.validate_on_submit() and (refused := _refusal(form)) is None:
         flash(_("Your password is changed. Your other sessions have ended."))
         return redirect(url_for("pages.account"))
     page = render_template("password_change.html", form=form)
-    return (page, 400) if form.is_submitted() else page
+    return (page, refused or 400) if form.is_submitted() else page
 
 
 @passwords.route("/password/set", methods=["GET", "POST"])
@@ -46,7 +52,9 @@ def set_by_link() -> Page:
     return (page, 400) if form.is_submitted() else page
 
 
-def _changed(form: ChangePasswordForm) -> bool:
+def _refusal(form: ChangePasswordForm) -> int | None:
+    """Change the password; None when done, else the status of the page that says why not
+    (429 while the sign-in throttle holds wrong current passwords back, as at sign-in)."""
     with database().write() as db:
         user = db.get(User, int(me().id))
         assert user is not None, "the session was checked against the database"
@@ -54,6 +62,7 @@ def _changed(form: ChangePasswordForm) -> bool:
             change_own_password(
                 db,
                 accounts().passwords,
+                accounts().throttle,
                 user,
                 form.current.data,
                 form.password.data,
@@ -61,13 +70,13 @@ def _changed(form: ChangePasswordForm) -> bool:
                 source=client_address(),
             )
         except (BadAccount, WeakPassword) as refusal:
-            show_refusal(form, refusal)
-            return False
+            show_refusal(form, refusal)  # a failure counted by the throttle is kept: no raise
+            return 429 if isinstance(refusal, TooManyFailures) else 400
         # The change ended every session of the user (a thief's too): this one starts afresh.
         start_session(
             user, SignedIn(str(user.id), user.username, user.language, viewer_of(db, user))
         )
-    return True
+    return None
 
 
 def _set(db: Session, user: User, form: NewPasswordForm) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import settings as settings_module
 from hotline.cli import cli, context, service
 from hotline.cli.context import Services
 from settings import Settings
@@ -47,6 +48,24 @@ def test_the_demo_on_another_port_serves_and_signs_at_that_port(
         "environment": "http://127.0.0.1:8101",
     }
     assert "simulate-call city --url http://127.0.0.1:8101" in result.output
+
+
+def test_a_demo_command_run_from_another_directory_leaves_nothing_there(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    instance = tmp_path / "project" / "instance"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setattr(settings_module, "INSTANCE_DIR", instance)
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("HOTLINE_DEMO", "1")
+    for name in ("HOTLINE_DATABASE_URL", "HOTLINE_SPOOL_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(cli, ["rota", "gaps", "city"], obj=Services())
+    assert result.exit_code == 2, result.output
+    assert f"no database at {instance / 'hotline.db'}" in result.output  # the demo's own
+    assert list(elsewhere.iterdir()) == []
+    assert (instance / "demo-secrets.json").exists()
 
 
 def test_a_public_url_that_is_set_wins_over_the_demo_port(monkeypatch: pytest.MonkeyPatch) -> None:

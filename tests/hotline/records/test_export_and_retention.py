@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from hotline.models import AuditEntry, Call, CallAttempt, CallOutcome, OutboxMessage
+from hotline.models import (
+    AuditEntry,
+    Call,
+    CallAttempt,
+    CallOutcome,
+    OutboxMessage,
+    TotpEnrolment,
+)
 from hotline.records import audit
 from hotline.records.calllog import CallFilters
 from hotline.records.export import csv_chunks, export_rows, json_chunks, neutralize
@@ -122,6 +129,22 @@ def test_a_purge_unlinks_outbox_messages_of_purged_calls(world: Any) -> None:
     purge_batch_once(world, RecordsPolicy(call_days=100), 1000)
     with world.database.read() as reading:
         assert reading.scalar(select(OutboxMessage.call_id)) is None
+
+
+def test_the_purge_deletes_expired_totp_enrolments_and_keeps_the_pending_ones(
+    world: Any,
+) -> None:
+    gone, waiting = world.user("sam", "supervisor"), world.user("sue", "supervisor")
+    with world.database.write() as writing:
+        for user, expires_at in ((gone, NOW), (waiting, NOW + timedelta(seconds=1))):
+            writing.add(
+                TotpEnrolment(user_id=user["id"], secret="v3:sealed", expires_at=expires_at)
+            )
+    first = purge_batch_once(world, RecordsPolicy(), 1000)
+    assert first["totp_enrolments"] == 1
+    assert purge_batch_once(world, RecordsPolicy(), 1000)["totp_enrolments"] == 0
+    with world.database.read() as reading:
+        assert list(reading.scalars(select(TotpEnrolment.user_id))) == [waiting["id"]]
 
 
 def test_the_audit_log_refuses_updates_and_deletes_outside_the_purge(world: Any) -> None:

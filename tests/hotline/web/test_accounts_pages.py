@@ -147,3 +147,47 @@ def test_everyone_changes_their_own_password_knowing_the_current_one(
     assert elsewhere.get("/outcomes").status_code == 302  # and nowhere else
     assert Browser(web_app).sign_in({**user, "password": NEW_PASSWORD}).status_code == 302
     assert audited(world, "user.password") == [("wang", "wang", "127.0.0.1")]
+
+
+def test_wrong_current_passwords_go_through_the_sign_in_throttle(
+    web_app: Flask, world: Any
+) -> None:
+    user = world.user("wang", "counselor", counselor="wang-li")
+    thief = Browser(web_app, **{"Accept-Language": "en"})
+    thief.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    thief.sign_in(user)
+    change = {"password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    codes = [
+        thief.post("/account/password", {**change, "current": f"guess-{n:04d}"}).status_code
+        for n in range(10)
+    ]
+    assert codes == [400] * 10
+    held = thief.post("/account/password", {**change, "current": user["password"]})
+    assert held.status_code == 429  # even the right one waits, as at sign-in
+    assert "Too many failed attempts. Wait a few minutes, then try again." in held.text
+    assert audited(world, "user.password") == []
+    assert len(audited(world, "login.failure")) == 10
+    assert ("wang", None, "198.51.100.7") in audited(world, "login.throttled")
+    # One throttle: signing in from that address is held back too, not from the owner's desk.
+    again = Browser(web_app)
+    again.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert again.sign_in(user).status_code == 429
+    owner = Browser(web_app)
+    owner.client.environ_base["REMOTE_ADDR"] = "203.0.113.20"
+    assert owner.sign_in(user).status_code == 302
+    done = owner.post("/account/password", {**change, "current": user["password"]})
+    assert done.location == "/account"
+
+
+def test_the_throttle_message_of_the_password_page_is_said_in_chinese(
+    web_app: Flask, world: Any
+) -> None:
+    user = world.user("wang", "counselor", counselor="wang-li")
+    browser = Browser(web_app, **{"Accept-Language": "zh-CN"})
+    browser.sign_in(user)
+    change = {"password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    for n in range(10):
+        browser.post("/account/password", {**change, "current": f"guess-{n:04d}"})
+    held = browser.post("/account/password", {**change, "current": user["password"]})
+    assert held.status_code == 429
+    assert "失败次数过多，请稍等几分钟再试。" in held.text

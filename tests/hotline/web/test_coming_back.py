@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from hotline.accounts.totp import current_code, new_secret
 from hotline.clock import now
-from hotline.models import CallOutcome
+from hotline.models import CallOutcome, User
 from tests.hotline.web.browser import Browser, token_of
 
 NOTE = "来电者说明天还会再打来；约好周五下午回访。"
@@ -67,6 +67,37 @@ def test_a_deep_link_survives_the_second_step(web_app: Flask, world: Any) -> Non
     assert first.location == "/login/totp"
     second = browser.post(first.location, {"code": current_code(user["secret"], now())})
     assert second.location == f"/calls/{call_id}?x=1"
+
+
+def test_a_deep_link_survives_enrolling_in_a_second_factor(web_app: Flask, world: Any) -> None:
+    call_id = world.call("city", now() - timedelta(hours=1), counselor="wang-li")
+    user = world.user("sam", "supervisor", secret="")
+    with world.database.write() as writing:
+        writing.get(User, user["id"]).totp_secret = None
+    browser = Browser(web_app)
+    login = browser.get(f"/calls/{call_id}?x=1").location
+    first = browser.post(login, {"username": "sam", "password": user["password"]})
+    assert first.location == "/login/totp/setup"
+    setup = browser.get(first.location).text
+    secret = setup.split('class="secret">')[1].split("<")[0]
+    codes = browser.post(first.location, {"code": current_code(secret, now())})
+    assert "Recovery codes" in codes.text
+    assert f'<a href="/calls/{call_id}?x=1">' in codes.text
+    assert browser.get(f"/calls/{call_id}?x=1").status_code == 200
+
+
+def test_the_recovery_codes_lead_home_without_a_page_asked_for(web_app: Flask, world: Any) -> None:
+    user = world.user("sam", "supervisor", secret="")
+    with world.database.write() as writing:
+        writing.get(User, user["id"]).totp_secret = None
+    browser = Browser(web_app)
+    first = browser.post(
+        "/login?next=//evil.example/x", {"username": "sam", "password": user["password"]}
+    )
+    secret = browser.get(first.location).text.split('class="secret">')[1].split("<")[0]
+    codes = browser.post(first.location, {"code": current_code(secret, now())})
+    assert '<a href="/">' in codes.text
+    assert "evil.example" not in codes.text
 
 
 @pytest.mark.parametrize(

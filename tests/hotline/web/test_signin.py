@@ -284,3 +284,20 @@ def test_failures_from_many_addresses_slow_the_account_down_but_never_lock_it(
     with world.database.read() as reading:
         scopes = list(reading.scalars(select(LoginFailure.scope)))
     assert not any("sue" in scope or "198.51" in scope or "guess" in scope for scope in scopes)
+
+
+def test_past_the_hourly_ceiling_a_new_address_waits_but_the_owners_usual_desk_does_not(
+    web_app: Flask, world: Any
+) -> None:
+    sue = world.user("sue", "supervisor")
+    assert sign_in_with_the_code_of_now(from_address(web_app, "203.0.113.20"), sue).location == "/"
+    for n in range(50):  # one guess from each of fifty addresses: none of them is refused
+        guess = {"username": "sue", "password": f"guess-{n:04d}"}
+        assert from_address(web_app, f"10.0.{n}.1").post("/login", guess).status_code == 401
+    assert from_address(web_app, "198.51.100.99").sign_in(sue).status_code == 429
+    assert from_address(web_app, "203.0.113.20").sign_in(sue).location == "/"
+    with world.database.write() as writing:
+        for failure in writing.scalars(select(LoginFailure)):
+            failure.at -= timedelta(seconds=75)  # the spacing has passed
+    right = {"username": "sue", "password": sue["password"]}
+    assert from_address(web_app, "198.51.100.99").post("/login", right).status_code == 302
