@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import deadline, web
 from hotline.db import Database
-from hotline.runtime import Runtime
+from hotline.runtime import Runtime, install_runtime, runtime
 from hotline.web.ids import RecordId
 from settings import Settings
 
@@ -48,7 +48,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     spool = spool_dir or Path(settings.spool_dir)  # tests hand in their own
     current = Runtime(settings, database, spool_dir=spool)
-    app.extensions["hotline"] = current
+    install_runtime(app, current)
     _know_the_lines(current)
     if current.spool.pending():  # left by a process that stopped before the database was back
         current.spool_loader.wake()
@@ -81,12 +81,6 @@ def _budget(path: str) -> float | None:
     if path == "/readyz":
         return deadline.PROBE_BUDGET_S
     return None if path == "/healthz" else deadline.PAGE_BUDGET_S
-
-
-def runtime() -> Runtime:
-    """The runtime of the app handling the current request."""
-    found: Runtime = current_app.extensions["hotline"]
-    return found
 
 
 def _add_probes(app: Flask) -> None:

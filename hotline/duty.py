@@ -10,12 +10,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.cache import RefreshingCopy
 from hotline.models import Counselor, Hotline
 from hotline.rota_versions import load_history, newest_version_id, version_at
 from rota import coverage
@@ -88,10 +89,22 @@ def describe(
     )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Prepared:
     history: RotaHistory
     index: PreparedIndex
+
+
+@dataclass(frozen=True, slots=True)
+class _Versions:
+    """The prepared index of each line asked about since the newest version id was `newest`."""
+
+    newest: int
+    lines: dict[str, _Prepared] = field(default_factory=dict)
+
+    def following(self, newest: int) -> _Versions:
+        """Itself while no version was saved since, else an empty one for `newest`."""
+        return self if newest == self.newest else _Versions(newest)
 
 
 class DutyIndex:
@@ -100,12 +113,13 @@ class DutyIndex:
     def __init__(
         self, recheck_seconds: float = 0.5, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
-        self.recheck_seconds = recheck_seconds
-        self._monotonic = monotonic
-        self._lock = threading.Lock()
-        self._watermark = -1
-        self._checked_at = float("-inf")
-        self._lines: dict[str, _Prepared] = {}
+        # The newest version id is re-read at most every `recheck_seconds` (`hotline.cache`).
+        self._versions = RefreshingCopy(_Versions(-1), recheck_seconds, monotonic)
+        self._lock = threading.Lock()  # guards adding a line's index, never a database read
+
+    @property
+    def recheck_seconds(self) -> float:
+        return self._versions.every_seconds
 
     def tiers_at(
         self, session: Session, hotline_id: int, hotline_key: str, at: datetime
@@ -121,16 +135,11 @@ class DutyIndex:
         return describe(session, hotline_key, at, version, tiers)
 
     def _prepared(self, session: Session, hotline_id: int, hotline_key: str) -> _Prepared:
-        with self._lock:
-            if self._monotonic() - self._checked_at >= self.recheck_seconds:
-                watermark = newest_version_id(session)
-                self._checked_at = self._monotonic()
-                if watermark != self._watermark:
-                    self._lines.clear()
-                    self._watermark = watermark
-            prepared = self._lines.get(hotline_key)
-            if prepared is None:
-                history = load_history(session, hotline_id)
-                prepared = _Prepared(history, PreparedIndex(history))
-                self._lines[hotline_key] = prepared
+        versions = self._versions.current(lambda held: held.following(newest_version_id(session)))
+        prepared = versions.lines.get(hotline_key)
+        if prepared is not None:
             return prepared
+        history = load_history(session, hotline_id)  # outside the lock, like every read
+        made = _Prepared(history, PreparedIndex(history))
+        with self._lock:  # threads that loaded the same line at once: the first one kept wins
+            return versions.lines.setdefault(hotline_key, made)

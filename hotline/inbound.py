@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from hotline.accounts.users import viewer_of
 from hotline.alerts.risk import acknowledge
-from hotline.config.fields import normalize_phone, region_of
 from hotline.confirmations import SMS, confirm_shift
 from hotline.models import (
     Counselor,
@@ -28,6 +27,7 @@ from hotline.models import (
     User,
 )
 from hotline.outbound.texts import emergency_numbers, reply
+from hotline.phones import normalize_phone, region_of
 from hotline.records import audit
 from hotline.routing.directory import LineInfo, Lines
 

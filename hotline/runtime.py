@@ -1,9 +1,13 @@
-"""The long-lived objects of one process, shared by its requests: settings, database, caches."""
+"""The long-lived objects of one process, shared by its requests: settings, database, caches;
+and the one way to them from an app or a request (`runtime()`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flask import current_app
+from flask.sansio.app import App
 
 from hotline.db import Database
 from hotline.duty import DutyIndex
@@ -14,6 +18,7 @@ from hotline.spool import Spool
 from settings import Settings
 
 DEFAULT_SPOOL_DIR = Path("instance") / "spool"
+_EXTENSION = "hotline"  # the key of the runtime in `Flask.extensions`, spelled only here
 
 
 @dataclass(slots=True)
@@ -53,3 +58,14 @@ def routing_context(
         duty or DutyIndex(),
         lines or LineDirectory(),
     )
+
+
+def install_runtime(app: App, current: Runtime) -> None:
+    """Make `current` the runtime of `app` (the app factory does, once)."""
+    app.extensions[_EXTENSION] = current
+
+
+def runtime(app: App | None = None) -> Runtime:
+    """The runtime of `app`, or of the app handling the current request."""
+    found: Runtime = (current_app if app is None else app).extensions[_EXTENSION]
+    return found

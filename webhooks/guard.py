@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from hotline.runtime import runtime
 from webhooks.signature import SignatureCheck
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ def guard(blueprint: Blueprint) -> None:
 
 def _prepare_signature_check(state: BlueprintSetupState) -> None:
     if _SIGNATURE not in state.app.extensions:
-        settings = state.app.extensions["hotline"].settings
+        settings = runtime(state.app).settings
         state.app.extensions[_SIGNATURE] = SignatureCheck(settings.public_url, settings.auth_tokens)
 
 
@@ -29,6 +30,6 @@ def require_twilio_signature() -> None:
     if (request.content_length or 0) > (current_app.config["MAX_CONTENT_LENGTH"] or 0):
         abort(413)  # before anything reads the body
     if not current_app.extensions[_SIGNATURE].accepts(request):
-        current_app.extensions["hotline"].counters.rejected_signatures += 1
+        runtime().counters.rejected_signatures += 1
         log.warning("rejected a request without a valid Twilio signature: %s", request.path)
         abort(403)

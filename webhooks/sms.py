@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline import clock
 from hotline.inbound import InboundFailed, answer_text, reply_without_database
 from hotline.outbound.delivery import record_delivery
-from hotline.runtime import Runtime
+from hotline.runtime import runtime
 from webhooks import forms
 from webhooks.guard import guard
 
@@ -27,7 +27,7 @@ guard(sms)
 @sms.post("/incoming")
 def incoming() -> Response:
     """Always a reply: whoever texts may be in crisis, so a failure still tells where to call."""
-    current: Runtime = current_app.extensions["hotline"]
+    current = runtime()
     text, fallback = forms.incoming_text(request.form), current.settings.fallback_number
     try:
         with current.database.write() as session:
@@ -50,7 +50,7 @@ def status() -> tuple[str, int]:
     state = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
     if not reference or not state:
         return "missing MessageSid or MessageStatus\n", 400
-    current: Runtime = current_app.extensions["hotline"]
+    current = runtime()
     code = request.form.get("ErrorCode") or None
     with current.database.write() as session:
         changed = record_delivery(

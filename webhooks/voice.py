@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 
 from hotline import clock
-from hotline.app import runtime
-from hotline.routing.calls import continue_call, route_incoming
+from hotline.routing.calls import dial_ended, route_incoming
 from hotline.routing.decisions import Hangup, Instruction
 from hotline.routing.inputs import DialOutcome, StatusReport
 from hotline.routing.recovery import load_spool_when_back
 from hotline.routing.screening import screen_answered, screen_choice
 from hotline.routing.status import record_status
+from hotline.runtime import runtime
 from hotline.spool import DIAL, FALLBACK, STATUS
 from webhooks import forms
 from webhooks.guard import guard
@@ -50,16 +50,17 @@ def incoming() -> Response:
 
 @voice.post("/dial")
 def dial_result() -> Response:
-    def handle(session: Session) -> list[Instruction]:
-        return continue_call(session, runtime().routing, outcome, clock.now())
+    def handle() -> list[Instruction]:
+        current = runtime()
+        return dial_ended(current.database, current.routing, outcome, clock.now())
 
     try:
         outcome = forms.dial_outcome(request.form, request.args)
     except forms.BadForm:
         return _routed(_refused)
     if outcome.bridged:
-        return _bridged_ended(lambda: runtime().database.transact(handle), outcome)
-    return _routed(lambda: runtime().database.transact(handle))
+        return _bridged_ended(handle, outcome)
+    return _routed(handle)
 
 
 def _refused() -> list[Instruction]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-
 from hotline.config.located import LocatedList, LocatedMap
+from hotline.phones import normalize_phone
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CLOCK = re.compile(r"^([0-9]{2}):([0-9]{2})$")
@@ -155,30 +154,3 @@ class Entry:
                 pass
         self.problem(field, f"must be a date like 2026-12-01; got {value!r}")
         return None
-
-
-def normalize_phone(value: str, region: str | None) -> str | None:
-    """E.164 form of a possible, valid number, or None."""
-    try:
-        parsed = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-
-
-def region_of(number: str | None) -> str | None:
-    """The country of an E.164 number, the default region for national numbers near it."""
-    if not number:
-        return None
-    try:
-        region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
-    except phonenumbers.NumberParseException:
-        return None
-    return str(region) if region else None
-
-
-def parse_clock(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))

@@ -17,9 +17,10 @@ from hotline.config.document import (
     Known,
     PartnerConfig,
 )
-from hotline.config.fields import Entry, Problems, region_of
+from hotline.config.fields import Entry, Problems
 from hotline.config.located import LocatedList, LocatedMap, YamlProblem, load_located
 from hotline.config.rota_schema import RotaChecker, weekly_window
+from hotline.phones import region_of
 
 SECTIONS = ("hotlines", "partners", "counselors", "rota", "overrides", "leave")
 T = TypeVar("T")

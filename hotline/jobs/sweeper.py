@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 
 from hotline.jobs.env import JobEnv
 from hotline.models import Call, CallAttempt, Counselor
+from hotline.records.vocabulary import CallResult
 from hotline.routing.leases import BRIDGE_LEASE
-from hotline.routing.records import ROUTING
 
 LOST = "unknown"
 
@@ -30,7 +30,7 @@ def lease_sweeper(env: JobEnv, now: datetime) -> dict[str, Any]:
             .execution_options(synchronize_session=False)
         )
         lost = Call.arrived_at < now - BRIDGE_LEASE
-        stuck = list(db.scalars(select(Call.id).where(Call.result == ROUTING, lost)))
+        stuck = list(db.scalars(select(Call.id).where(Call.result == CallResult.ROUTING, lost)))
         if stuck:
             db.execute(
                 update(CallAttempt)

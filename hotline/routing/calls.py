@@ -3,6 +3,9 @@
 Every path ends in a dial to a human or, when nothing at all is left to dial, the closing
 message with emergency numbers. Twilio may repeat a request: the call's outstanding dial
 (`dial_step`, `dial_round`) lets a repeat get the same answer without ringing anyone twice.
+
+Each step plans from per-process copies (lines, the rota index) first, then runs one short
+write transaction through the store (`hotline.routing.store`): SQLite has one writer at a time.
 """
 
 from __future__ import annotations
@@ -12,32 +15,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.db import Database
-from hotline.models import Call
 from hotline.pseudonym import linked_pseudonyms
-from hotline.routing import leases
+from hotline.records.vocabulary import AttemptResult, CallResult
+from hotline.routing.attempts import (
+    TRIED,
+    CallState,
+    Roster,
+    close_round,
+    counselors_in,
+    finish_bridged,
+    outstanding_dial,
+)
 from hotline.routing.decisions import Hangup, Instruction
 from hotline.routing.directory import LineInfo, Lines
 from hotline.routing.inputs import DialOutcome, IncomingCall, RoutingContext
-from hotline.routing.plan import (
-    LineDuty,
-    build_plan,
-)
+from hotline.routing.plan import LineDuty, Step, build_plan
 from hotline.routing.prompts import closing, greeting
-from hotline.routing.records import (
-    ROUTING,
-    Roster,
-    close_round,
-    finish_bridged,
-    outstanding_dial,
-    tried_targets,
-)
 from hotline.routing.rounds import advance
-from hotline.routing.store import CallState, Store, write_transaction
+from hotline.routing.store import Store, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +61,8 @@ def route_incoming(
 
     A CallSid is almost always new, so the call is inserted without looking first. When Twilio
     repeats its request (the first answer was late, or both arrive at once), the insert fails
-    on the unique CallSid, the transaction and its claims are rolled back, and the repeat gets
-    the first request's answer.
+    on the unique CallSid before the repeat has claimed anyone, its transaction is rolled back,
+    and the repeat gets the first request's answer.
     """
     with database.read() as session:  # begins only if a per-process copy must be refreshed
         arrival = plan_arrival(session, ctx, incoming, now)
@@ -71,7 +70,8 @@ def route_incoming(
         with write_transaction(database) as store:
             return start_call(store, arrival, now)
     except IntegrityError:
-        return database.transact(lambda session: answer_again(session, arrival))
+        with write_transaction(database) as store:
+            return answer_again(store, arrival)
 
 
 def plan_arrival(
@@ -91,52 +91,92 @@ def plan_arrival(
 def start_call(store: Store, arrival: Arrival, now: datetime) -> list[Instruction]:
     """Record the planned call and ring its first round."""
     state, line = arrival.state, arrival.line
-    roster = Roster.read(store, state, arrival.lines, set())
+    # The call first: a repeat of its CallSid at the same moment waits here, on the unique key,
+    # before it claims anyone (claims never wait: it would find this call's counselors busy
+    # elsewhere), then fails and answers as this call did.
+    call_id = store.insert_call(state, **arrival.record)
+    roster = _roster(store, state, arrival.lines, set())
     instructions = advance(store, state, roster, line, now)
-    store.insert_attempts(store.insert_call(state, **arrival.record), roster.pending)
+    store.insert_attempts(call_id, roster.pending)
+    store.update_call(state)
     return [*_greet(line), *instructions]
 
 
-def answer_again(session: Session, arrival: Arrival) -> list[Instruction]:
+def answer_again(store: Store, arrival: Arrival) -> list[Instruction]:
     """A repeated arrival: the same answer as the first time, nobody rung twice. (A record
     made first by a status callback is not routing: the call has already ended.)"""
-    call = session.scalar(select(Call).where(Call.call_sid == arrival.incoming.call_sid))
+    call = store.call(arrival.incoming.call_sid)
     if call is None:
         raise LookupError("an integrity error on a new call, but no call with its CallSid")
-    return [*_greet(arrival.line), *replay(session, call, arrival.line)]
+    return [*_greet(arrival.line), *replay(store, call, arrival.line)]
+
+
+def dial_ended(
+    database: Database, ctx: RoutingContext, outcome: DialOutcome, now: datetime
+) -> list[Instruction]:
+    """Twilio's `<Dial action>`: `continue_call` in one write transaction, run once more when
+    a concurrent repeat of the request wrote the same attempts first (it then replays)."""
+    with database.read() as session:  # begins only if the copy of the lines must be refreshed
+        lines = ctx.lines.current(session)
+    try:
+        with write_transaction(database) as store:
+            return continue_call(store, lines, outcome, now)
+    except IntegrityError:
+        with write_transaction(database) as store:
+            return continue_call(store, lines, outcome, now)
 
 
 def continue_call(
-    session: Session, ctx: RoutingContext, outcome: DialOutcome, now: datetime
+    store: Store, lines: Lines, outcome: DialOutcome, now: datetime
 ) -> list[Instruction]:
     """A dial ended: the call is bridged and done, or the next round is rung."""
-    call = session.scalar(select(Call).where(Call.call_sid == outcome.call_sid))
-    if call is None:
+    call = store.call(outcome.call_sid)
+    if call is None or call.id is None:
         raise LookupError("dial result for a call we have no record of")
-    lines = ctx.lines.current(session)
     line = lines.by_id.get(call.hotline_id) if call.hotline_id else None
-    if (call.dial_step, call.dial_round) != (outcome.step, outcome.round) or call.result != ROUTING:
-        return replay(session, call, line)
-    released = close_round(session, call, outcome, now)
-    leases.release(session, call.call_sid, released)
+    position = (call.dial_step, call.dial_round)
+    if position != (outcome.step, outcome.round) or call.result != CallResult.ROUTING:
+        return replay(store, call, line)
+    attempts = store.attempts(call.id, outcome.step, outcome.round)
+    rung = close_round(attempts, outcome, now)
+    store.end_attempts(rung)
+    store.release(call.call_sid, [a.target for a in rung])
     if outcome.bridged:
-        finish_bridged(session, call, outcome, now)  # the action comes when the talk has ended
+        finish_bridged(call, attempts, outcome, now)  # the action comes when the talk has ended
+        store.update_call(call)
         return [Hangup()]
-    store = Store.of(session)
-    roster = Roster.read(store, call, lines, tried_targets(session, call))
+    tried = {target for target, result in store.targets(call.id) if result in TRIED}
+    roster = _roster(store, call, lines, tried)
     instructions = advance(store, call, roster, line, now)
     store.insert_attempts(call.id, roster.pending)
+    store.update_call(call)
     return instructions
 
 
-def replay(session: Session, call: Call, line: LineInfo | None) -> list[Instruction]:
+def replay(store: Store, call: CallState, line: LineInfo | None) -> list[Instruction]:
     """The answer to a repeated request: the outstanding dial again, or the call's end."""
-    dial = outstanding_dial(session, call, line)
+    dial = _outstanding(store, call, line)
     if dial is not None:
         return [dial]
-    if call.result == "missed" and line is not None:
+    if call.result == CallResult.MISSED and line is not None:
         return [closing(line.closing_message, line.language), Hangup()]
     return [Hangup()]
+
+
+def _outstanding(store: Store, call: CallState, line: LineInfo | None) -> Instruction | None:
+    if call.result != CallResult.ROUTING or call.dial_step is None or call.dial_round is None:
+        return None
+    assert call.id is not None
+    attempts = store.attempts(call.id, call.dial_step, call.dial_round)
+    rung = [a for a in attempts if a.result != AttemptResult.BUSY_ELSEWHERE]
+    people = store.staff({a.target for a in rung})
+    phones = {key: person.phone for key, person in people.items()}
+    return outstanding_dial(call, rung, phones, line)
+
+
+def _roster(store: Store, call: CallState, lines: Lines, tried: set[str]) -> Roster:
+    plan = [Step.from_json(step) for step in call.plan]
+    return Roster(plan, lines, store.staff(counselors_in(plan)), tried)
 
 
 def _new_call(
@@ -162,7 +202,7 @@ def _new_call(
         hotline_id=line.id if line else None,
         arrived_at=now,
         plan=[step.as_json() for step in build_plan(own, overflow, fallback)],
-        result=ROUTING,
+        result=CallResult.ROUTING,
     )
     record = {
         "caller": pseudonyms[0],

@@ -22,7 +22,9 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.cache import RefreshingCopy
 from hotline.models import Hotline
+from hotline.phones import region_of
 from hotline.routing.decisions import Say
 from hotline.routing.prompts import closing
 
@@ -114,17 +116,20 @@ def _is_e164(number: str) -> bool:
 
 
 class LineDirectory:
+    """Every line, re-read at most every `refresh_seconds` (see `hotline.cache` for the rule)."""
+
     def __init__(
         self,
         refresh_seconds: float = REFRESH_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.refresh_seconds = refresh_seconds
-        self._monotonic = monotonic
-        self._lines = Lines()
-        self._read_at = float("-inf")
-        self._lock = threading.Lock()
+        self._copy = RefreshingCopy(Lines(), refresh_seconds, monotonic)
+        self._writing = threading.Lock()  # one writer of the cache file at a time
         self.cache: Path | None = None
+
+    @property
+    def refresh_seconds(self) -> float:
+        return self._copy.every_seconds
 
     def keep_in(self, cache: Path) -> None:
         """Read the cached lines now, and write each change there from now on."""
@@ -137,38 +142,39 @@ class LineDirectory:
         except (ValueError, KeyError, TypeError):
             log.warning("the lines cache %s is unreadable; ignored", cache)
             return
-        with self._lock:
-            if not self._lines.by_key:
-                self._lines = lines
+        self._copy.seed(lines)  # until the database is first read
 
     def current(self, session: Session) -> Lines:
         """The lines, re-read from the database when the copy is older than a second."""
-        if self._monotonic() - self._read_at >= self.refresh_seconds:
-            lines = Lines.of(_info(row) for row in session.scalars(select(Hotline)))
-            with self._lock:
-                changed = lines != self._lines
-                self._lines, self._read_at = lines, self._monotonic()
-            if changed:
-                self._write_cache(lines)
-        return self._lines
+        held = self._copy.last_known()
+        lines = self._copy.current(lambda _: _read_lines(session))
+        if lines is not held and lines != held:
+            self._write_cache()
+        return lines
 
-    def _write_cache(self, lines: Lines) -> None:
-        """Atomically (a rename), so a reader never sees half a file."""
+    def _write_cache(self) -> None:
+        """The copy in hand, atomically (a rename), so a reader never sees half a file; the
+        last writer writes the newest copy, whichever thread's read it came from."""
         if self.cache is None:
             return
-        try:
-            self.cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.cache.with_name(f"{self.cache.name}.{os.getpid()}.tmp")
-            items = [asdict(line) for line in lines.by_key.values()]
-            partial.write_text(json.dumps({"lines": items}, ensure_ascii=False), "utf-8")
-            partial.replace(self.cache)
-        except OSError:
-            log.exception("could not write the lines cache %s", self.cache)
+        with self._writing:
+            lines = self._copy.last_known()
+            try:
+                self.cache.parent.mkdir(parents=True, exist_ok=True)
+                partial = self.cache.with_name(f"{self.cache.name}.{os.getpid()}.tmp")
+                items = [asdict(line) for line in lines.by_key.values()]
+                partial.write_text(json.dumps({"lines": items}, ensure_ascii=False), "utf-8")
+                partial.replace(self.cache)
+            except OSError:
+                log.exception("could not write the lines cache %s", self.cache)
 
     def last_known(self) -> Lines:
         """The last copy read, for when the database cannot be asked."""
-        with self._lock:
-            return self._lines
+        return self._copy.last_known()
+
+
+def _read_lines(session: Session) -> Lines:
+    return Lines.of(_info(row) for row in session.scalars(select(Hotline)))
 
 
 def _info(row: Hotline) -> LineInfo:
@@ -184,17 +190,9 @@ def _info(row: Hotline) -> LineInfo:
         tuple(row.overflow),
         row.fallback_number,
         row.closing_message,
-        _region(row.number),
+        region_of(row.number),
     )
 
 
 def _from_json(item: dict[str, Any]) -> LineInfo:
     return LineInfo(**{**item, "overflow": tuple(item["overflow"])})
-
-
-def _region(number: str) -> str | None:
-    try:
-        region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
-    except phonenumbers.NumberParseException:
-        return None
-    return str(region) if region else None

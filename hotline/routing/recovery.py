@@ -23,17 +23,17 @@ from sqlalchemy.orm import Session
 from hotline import deadline
 from hotline.db import Database
 from hotline.models import Call
+from hotline.records.vocabulary import CallResult
 from hotline.routing.calls import continue_call
 from hotline.routing.inputs import DialOutcome, RoutingContext, StatusReport
-from hotline.routing.records import ROUTING
 from hotline.routing.status import record_status
+from hotline.routing.store import Store
 from hotline.spool import DIAL, FALLBACK, STATUS, Spool
 
 log = logging.getLogger(__name__)
 
-ERROR = "error"
 # Results that only say the call's end was not seen: an error fallback is the better truth.
-_OVERWRITTEN = frozenset({ROUTING, "unknown", "abandoned"})
+_OVERWRITTEN = frozenset({CallResult.ROUTING, CallResult.UNKNOWN, CallResult.ABANDONED})
 RETRY_SECONDS = 2.0
 # A load is one transaction of many small events; a stalled database must not hold the loader
 # (and a pooled connection) for ever: the watchdog breaks it and the next try comes.
@@ -100,7 +100,7 @@ def apply_event(session: Session, ctx: RoutingContext, event: dict[str, Any]) ->
             event.get("dial_call_sid"),
             event.get("duration_s"),
         )
-        continue_call(session, ctx, outcome, at)
+        continue_call(Store.of(session), ctx.lines.current(session), outcome, at)
 
 
 def _record_error_fallback(
@@ -116,7 +116,7 @@ def _record_error_fallback(
                 caller="unknown",
                 arrived_at=at,
                 status="unknown",
-                result=ERROR,
+                result=CallResult.ERROR,
                 plan=[],
                 dial_step=None,
                 dial_round=None,
@@ -124,7 +124,7 @@ def _record_error_fallback(
         )
         return
     if call.result in _OVERWRITTEN:
-        call.result, call.dial_step, call.dial_round = ERROR, None, None
+        call.result, call.dial_step, call.dial_round = CallResult.ERROR, None, None
 
 
 class SpoolLoader:

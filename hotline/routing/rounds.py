@@ -4,20 +4,28 @@ message when nothing at all is left to dial."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
+from hotline.records.vocabulary import AttemptResult, CallResult
 from hotline.routing import leases
+from hotline.routing.attempts import CallState, Roster
 from hotline.routing.decisions import Dial, Hangup, Instruction, Ring
 from hotline.routing.directory import LineInfo
 from hotline.routing.plan import FALLBACK, FALLBACK_RING_SECONDS, SIMULTANEOUS_LIMIT, Step, waiting
 from hotline.routing.prompts import closing
-from hotline.routing.records import Roster
-from hotline.routing.store import RoutedCall, Store
 
 MIN_RING_SECONDS = 5  # Twilio's smallest <Dial timeout>
 
 
+class Claims(Protocol):
+    """The one thing a round asks of the database: reserve a counselor for this call
+    (`hotline.routing.store.Store.claim`)."""
+
+    def claim(self, key: str, call_sid: str, until: datetime, now: datetime) -> bool: ...
+
+
 def advance(
-    store: Store, call: RoutedCall, roster: Roster, line: LineInfo | None, now: datetime
+    claims: Claims, call: CallState, roster: Roster, line: LineInfo | None, now: datetime
 ) -> list[Instruction]:
     """Ring the next round that has somebody free to ring; else the closing message.
 
@@ -35,31 +43,31 @@ def advance(
         if remaining < MIN_RING_SECONDS:
             index, round_ = len(plan) - 1, 0  # the wait cap is used up: straight to the fallback
             continue
-        dial = _ring_round(store, call, (index, round_), step, roster, line, remaining, now)
+        dial = _ring_round(claims, call, (index, round_), step, roster, line, remaining, now)
         if dial is not None:
             return [dial]
         index, round_ = index + 1, 0  # nobody of this tier is left to ring
-    call.result = "missed"
+    call.result = CallResult.MISSED
     call.dial_step = call.dial_round = None
     language = line.language if line else "zh-CN"
     return [closing(line.closing_message if line else None, language), Hangup()]
 
 
-def _next_position(call: RoutedCall) -> tuple[int, int]:
+def _next_position(call: CallState) -> tuple[int, int]:
     if call.dial_step is None or call.dial_round is None:
         return 0, 0
     return call.dial_step, call.dial_round + 1
 
 
-def _remaining_wait(call: RoutedCall, line: LineInfo | None, now: datetime) -> int:
+def _remaining_wait(call: CallState, line: LineInfo | None, now: datetime) -> int:
     if line is None:
         return 0
     return line.max_wait_seconds - int((now - call.arrived_at).total_seconds())
 
 
 def _ring_round(
-    store: Store,
-    call: RoutedCall,
+    claims: Claims,
+    call: CallState,
     position: tuple[int, int],
     step: Step,
     roster: Roster,
@@ -79,14 +87,16 @@ def _ring_round(
     skipped: list[str] = []
     for key in waiting(step, roster.tried):
         free = roster.looks_free(key, call.call_sid, now)
-        if free and store.claim(key, call.call_sid, until, now):
+        if free and claims.claim(key, call.call_sid, until, now):
             chosen.append(key)
             if len(chosen) == limit:
                 break
         else:
             skipped.append(key)
     roster.tried.update(skipped)
-    targets: list[tuple[str, str | None]] = [(key, "busy-elsewhere") for key in skipped]
+    targets: list[tuple[str, AttemptResult | None]] = [
+        (key, AttemptResult.BUSY_ELSEWHERE) for key in skipped
+    ]
     targets += [(key, None) for key in chosen]
     roster.note(position, step, targets, now)
     if not chosen:
@@ -98,7 +108,7 @@ def _ring_round(
 
 
 def _dial_fallback(
-    call: RoutedCall,
+    call: CallState,
     index: int,
     step: Step,
     roster: Roster,

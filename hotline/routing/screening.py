@@ -1,7 +1,7 @@
 """The screen a counselor hears on pickup: the line's name, and the key 1 to take the call.
 
 Anything but 1 (or nothing, as a voicemail does) hangs up that leg, so a machine never takes
-a crisis call.
+a crisis call. A screen's transaction changes ORM objects only (no store statement runs in it).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Call, CallAttempt
+from hotline.records.vocabulary import AttemptResult, CallResult
 from hotline.routing import leases
 from hotline.routing.decisions import Bridge, Hangup, Instruction, Screen
 from hotline.routing.inputs import RoutingContext, ScreenLeg
 from hotline.routing.plan import Step
 from hotline.routing.prompts import screen_prompt
-from hotline.routing.records import ROUTING, attempts_of
 
 ACCEPT_KEY = "1"
 
@@ -32,7 +32,7 @@ def screen_answered(
     call, attempt = found
     attempt.dial_call_sid = leg.leg_sid
     if attempt.result is None:
-        attempt.result, attempt.ended_at = "answered", now  # the ring ended at the pickup
+        attempt.result, attempt.ended_at = AttemptResult.ANSWERED, now  # the ring ended here
     _cancel_the_rest(session, call, attempt, now)
     lines = ctx.lines.current(session)
     # The line the caller dialed (an overflowed call is still a call to that line), else the
@@ -46,9 +46,14 @@ def screen_answered(
 
 def _cancel_the_rest(session: Session, call: Call, answered: CallAttempt, now: datetime) -> None:
     """Twilio cancels the other legs of a dial at its first pickup: they stopped ringing now."""
-    for other in attempts_of(session, call, answered.step, answered.round):
-        if other.id != answered.id and other.result is None:
-            other.result, other.ended_at = "canceled", now
+    others = session.scalars(
+        select(CallAttempt)
+        .where(CallAttempt.call_id == call.id, CallAttempt.step == answered.step)
+        .where(CallAttempt.round == answered.round, CallAttempt.id != answered.id)
+        .where(CallAttempt.result.is_(None))
+    )
+    for other in others:
+        other.result, other.ended_at = AttemptResult.CANCELED, now
 
 
 def screen_choice(session: Session, leg: ScreenLeg, now: datetime) -> list[Instruction]:
@@ -58,9 +63,9 @@ def screen_choice(session: Session, leg: ScreenLeg, now: datetime) -> list[Instr
         return [Hangup()]
     call, attempt = found
     if leg.digits != ACCEPT_KEY:
-        attempt.result = "declined"
+        attempt.result = AttemptResult.DECLINED
         return [Hangup()]
-    attempt.result = "accepted"
+    attempt.result = AttemptResult.ACCEPTED
     attempt.dial_call_sid = leg.leg_sid
     call.answered_at = call.answered_at or now
     leases.hold(session, attempt.target, call.call_sid, now)
@@ -72,7 +77,7 @@ def _attempt(session: Session, leg: ScreenLeg) -> tuple[Call, CallAttempt] | Non
     row = session.execute(
         select(Call, CallAttempt)
         .join(CallAttempt, CallAttempt.call_id == Call.id)
-        .where(Call.call_sid == leg.parent_sid, Call.result == ROUTING)
+        .where(Call.call_sid == leg.parent_sid, Call.result == CallResult.ROUTING)
         .where(CallAttempt.step == leg.step, CallAttempt.round == leg.round)
         .where(CallAttempt.target == leg.target)
     ).first()

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Call, CallAttempt
 from hotline.pseudonym import linked_pseudonyms
+from hotline.records.vocabulary import AttemptResult, CallResult
 from hotline.routing import leases
 from hotline.routing.inputs import RoutingContext, StatusReport
-from hotline.routing.records import ROUTING
 
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 _RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3}
@@ -57,14 +57,14 @@ def _end(session: Session, call: Call, report: StatusReport, now: datetime) -> N
     call.ended_at = _believable(report.timestamp, now)
     call.duration_seconds = report.duration_s
     leases.release(session, call.call_sid)
-    if call.result == ROUTING:
+    if call.result == CallResult.ROUTING:
         # The caller hung up while counselors were still being rung.
-        call.result = "abandoned"
+        call.result = CallResult.ABANDONED
         call.dial_step = call.dial_round = None
         for attempt in session.scalars(
             select(CallAttempt).where(CallAttempt.call_id == call.id, CallAttempt.result.is_(None))
         ):
-            attempt.result, attempt.ended_at = "abandoned", call.ended_at
+            attempt.result, attempt.ended_at = AttemptResult.ABANDONED, call.ended_at
 
 
 def _believable(stamp: datetime | None, now: datetime) -> datetime:
@@ -90,7 +90,7 @@ def _call_from_status(
         caller_link=pseudonyms[1] if len(pseudonyms) > 1 else None,
         arrived_at=now,
         status="queued",
-        result="unknown",
+        result=CallResult.UNKNOWN,
         plan=[],
         dial_step=None,
         dial_round=None,

@@ -6,8 +6,9 @@ costs several times what the database spends on it. So these few statements are 
 per dialect by SQLAlchemy, with SQLAlchemy's own type conversions for their parameters and
 columns (the same stored forms as everywhere else), and then run as plain DBAPI calls.
 
-`CallState` is the part of a call record that routing reads and writes; an ORM `Call` has the
-same attributes, so the routing logic takes either.
+Routing's writes go this one way: a routing transaction reads the call and its attempts
+here as plain values (`hotline.routing.attempts`), and writes back exactly what it changed, in
+the order the code says. No ORM object of a call or an attempt changes in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -28,7 +28,9 @@ from sqlalchemy import (
     column,
     func,
     insert,
+    null,
     select,
+    update,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import Dialect
@@ -39,7 +41,9 @@ from sqlalchemy.sql.expression import BindParameter, ClauseElement
 
 from hotline.db import Database
 from hotline.models import Call, CallAttempt, Counselor
+from hotline.records.vocabulary import AttemptResult, CallResult
 from hotline.routing import leases
+from hotline.routing.attempts import Attempt, CallState, Person
 
 _calls = cast(Table, Call.__table__)
 _attempts = cast(Table, CallAttempt.__table__)
@@ -54,40 +58,17 @@ _ATTEMPT_COLUMNS = (
     "rota_version", "started_at", "ended_at", "result",
 )  # fmt: skip
 _PERSON_COLUMNS = ("key", "id", "phone", "active", "busy_call_sid", "busy_until")
-
-
-class RoutedCall(Protocol):
-    """What routing needs of a call record: an ORM `Call`, or a `CallState` not yet saved."""
-
-    call_sid: str
-    hotline_id: int | None
-    arrived_at: datetime
-    plan: list[dict[str, Any]]
-    result: str
-    dial_step: int | None
-    dial_round: int | None
-
-
-@dataclass(slots=True)
-class CallState:
-    id: int | None
-    call_sid: str
-    hotline_id: int | None
-    arrived_at: datetime
-    plan: list[dict[str, Any]]
-    result: str
-    dial_step: int | None = None
-    dial_round: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    key: str
-    id: int
-    phone: str
-    active: bool
-    busy_call_sid: str | None
-    busy_until: datetime | None
+_STATE_COLUMNS = (
+    "id", "call_sid", "hotline_id", "arrived_at", "plan", "result", "dial_step", "dial_round",
+    "answered_at", "answered_by_id", "answered_line_id",
+)  # fmt: skip
+# What a finished dial changes on a call (`update_call`).
+_ROUTED_COLUMNS = (
+    "result", "dial_step", "dial_round", "answered_at", "answered_by_id", "answered_line_id",
+)  # fmt: skip
+_READ_ATTEMPT_COLUMNS = (
+    "id", "step", "round", "kind", "hotline_id", "target", "counselor_id", "ended_at", "result",
+)  # fmt: skip
 
 
 class _Compiled:
@@ -158,6 +139,46 @@ class _Statements:
             _Compiled(_attempts_from_json(), dialect, []) if dialect.name == "postgresql" else None
         )
         self._staff: dict[int, _Compiled] = {}
+        state = [calls[name] for name in _STATE_COLUMNS]
+        self.call = _Compiled(
+            select(*state).where(calls.call_sid == bindparam("sid")), dialect, state
+        )
+        self.update_call = _Compiled(
+            update(_calls)
+            .where(calls.id == bindparam("call_id"))
+            .values({name: bindparam(name) for name in _ROUTED_COLUMNS}),
+            dialect,
+            [],
+        )
+        attempts = _attempts.c
+        read = [attempts[name] for name in _READ_ATTEMPT_COLUMNS]
+        self.attempts = _Compiled(
+            select(*read)
+            .where(attempts.call_id == bindparam("call_id"), attempts.step == bindparam("step"))
+            .where(attempts.round == bindparam("round"))
+            .order_by(attempts.id),
+            dialect,
+            read,
+        )
+        targets = [attempts.target, attempts.result]
+        self.targets = _Compiled(
+            select(*targets).where(attempts.call_id == bindparam("call_id")), dialect, targets
+        )
+        self.end_attempt = _Compiled(
+            update(_attempts)
+            .where(attempts.id == bindparam("attempt_id"))
+            .values(ended_at=bindparam("ended_at"), result=bindparam("result")),
+            dialect,
+            [],
+        )
+        self.release = _Compiled(
+            update(_counselors)
+            .where(_counselors.c.busy_call_sid == bindparam("sid"))
+            .where(_counselors.c.key == bindparam("k"))
+            .values(busy_call_sid=null(), busy_until=null()),
+            dialect,
+            [],
+        )
 
     def staff(self, count: int) -> _Compiled:
         found = self._staff.get(count)
@@ -205,7 +226,9 @@ class Store:
 
     @classmethod
     def of(cls, session: Session) -> Store:
-        """On the session's connection, in the session's transaction."""
+        """On the session's connection, in the session's transaction, after whatever the
+        session has pending (flushed here, so nothing the session holds is written later)."""
+        session.flush()
         connection = session.connection()
         return cls(connection.connection.dbapi_connection, connection.dialect)
 
@@ -223,6 +246,53 @@ class Store:
         statement = self._sql.insert_call
         state.id = int(statement.row(self._run(statement, values).fetchone())[0])
         return state.id
+
+    def call(self, call_sid: str) -> CallState | None:
+        statement = self._sql.call
+        raw = self._run(statement, {"sid": call_sid}).fetchone()
+        if raw is None:
+            return None
+        values = dict(zip(_STATE_COLUMNS, statement.row(raw), strict=True))
+        return CallState(**{**values, "result": CallResult(values["result"])})
+
+    def update_call(self, call: CallState) -> None:
+        """Write what routing changed on a saved call (see `_ROUTED_COLUMNS`)."""
+        assert call.id is not None
+        values = {name: getattr(call, name) for name in _ROUTED_COLUMNS}
+        self._run(self._sql.update_call, {**values, "call_id": call.id})
+
+    def attempts(self, call_id: int, step: int, round_: int) -> list[Attempt]:
+        statement = self._sql.attempts
+        rows = self._run(statement, {"call_id": call_id, "step": step, "round": round_})
+        found = []
+        for raw in rows.fetchall():
+            values = dict(zip(_READ_ATTEMPT_COLUMNS, statement.row(raw), strict=True))
+            result = values["result"]
+            found.append(Attempt(**{**values, "result": AttemptResult(result) if result else None}))
+        return found
+
+    def targets(self, call_id: int) -> list[tuple[str, AttemptResult | None]]:
+        """Every target of the call's attempts so far, with its result."""
+        statement = self._sql.targets
+        rows = self._run(statement, {"call_id": call_id}).fetchall()
+        return [(target, AttemptResult(result) if result else None) for target, result in rows]
+
+    def end_attempts(self, attempts: list[Attempt]) -> None:
+        """Write the end and result of each attempt given."""
+        if attempts:
+            statement = self._sql.end_attempt
+            params = [
+                statement.params({"attempt_id": a.id, "ended_at": a.ended_at, "result": a.result})
+                for a in attempts
+            ]
+            self._cursor.executemany(statement.sql, params)
+
+    def release(self, call_sid: str, keys: list[str]) -> None:
+        """Free the counselors among `keys` whose lease `call_sid` holds."""
+        if keys:
+            statement = self._sql.release
+            params = [statement.params({"sid": call_sid, "k": key}) for key in keys]
+            self._cursor.executemany(statement.sql, params)
 
     def insert_attempts(self, call_id: int, rows: list[dict[str, Any]]) -> None:
         if rows and self._sql.insert_attempts_json is not None:

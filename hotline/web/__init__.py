@@ -11,6 +11,7 @@ from flask_wtf import CSRFProtect
 
 from hotline.accounts.throttle import Throttle
 from hotline.records.policy import records_policy
+from hotline.runtime import runtime
 from hotline.secrets_at_rest import DataKeys
 from hotline.web import access, banner, i18n, security, sessions
 from hotline.web.admin import admin
@@ -30,7 +31,7 @@ MAX_WEB_FORM_BYTES = 64 * 1024
 
 def init_app(app: Flask) -> CSRFProtect:
     """Returns the CSRF protection, so the app factory can exempt Twilio's signed webhooks."""
-    settings = app.extensions["hotline"].settings
+    settings = runtime(app).settings
     app.extensions["hotline.accounts"] = WebAccounts(
         Throttle(settings.secret_key.encode()), records_policy(settings), DataKeys.of(settings)
     )

@@ -16,7 +16,7 @@ from hotline.db import Database
 from hotline.records import audit
 from hotline.records.policy import RecordsPolicy
 from hotline.records.scope import Viewer
-from hotline.runtime import Runtime
+from hotline.runtime import runtime
 from hotline.secrets_at_rest import DataKeys
 from settings import Settings
 
@@ -43,11 +43,6 @@ class SignedIn(UserMixin):  # type: ignore[misc]  # flask_login ships no types
     @property
     def role(self) -> str:
         return self.viewer.role
-
-
-def runtime() -> Runtime:
-    found: Runtime = current_app.extensions["hotline"]
-    return found
 
 
 def database() -> Database:

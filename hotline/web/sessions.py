@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from hotline import clock
 from hotline.accounts.users import viewer_of
 from hotline.models import User
+from hotline.runtime import runtime
 from hotline.web.context import SignedIn, database
 from settings import Settings
 
@@ -45,7 +46,7 @@ class PeopleSessions(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     app.config.setdefault(MACHINE_PATHS, ())
     app.session_interface = PeopleSessions()
-    secure = secure_cookies(app.extensions["hotline"].settings)
+    secure = secure_cookies(runtime(app).settings)
     app.config.update(
         SESSION_COOKIE_NAME="__Host-hotline" if secure else "hotline",
         SESSION_COOKIE_SECURE=secure,

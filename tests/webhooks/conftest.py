@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from hotline.app import create_app
 from hotline.config.importer import import_configuration
 from hotline.db import Database
-from hotline.runtime import Runtime
 from settings import Settings
 from webhooks.simulator import Simulator, WebhookClient, WsgiTransport
 
@@ -59,11 +58,6 @@ def app(settings: Settings, database: Database, session: Session, tmp_path: Path
     with database.write() as writing:
         import_configuration(writing, ROUTING_CONFIG, SAVED_AT)
     return create_app(settings, database, spool_dir=tmp_path / "spool")
-
-
-def runtime_of(app: Flask) -> Runtime:
-    found: Runtime = app.extensions["hotline"]
-    return found
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Call, CallAttempt, Counselor
+from hotline.runtime import runtime
 from tests.webhooks.conftest import (
     CANARY,
     CITY,
     CITY_FALLBACK,
     PHONES,
     SCHOOL,
-    runtime_of,
 )
 from webhooks.simulator import Simulator, accept, busy, decline, no_answer, voicemail
 
@@ -45,7 +45,7 @@ def test_the_first_counselor_on_duty_takes_the_call(
     assert _attempts(session, call) == [("wang-li", "bridged")]
     assert call.answered_at is not None
     assert call.ended_at is not None
-    assert runtime_of(app).counters.routing_errors == 0
+    assert runtime(app).counters.routing_errors == 0
 
 
 def test_every_dial_shows_the_hotline_number_and_screens_the_counselor(twilio: Simulator) -> None:

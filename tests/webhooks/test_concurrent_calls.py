@@ -15,6 +15,7 @@ from hotline.app import create_app
 from hotline.config.importer import import_configuration
 from hotline.db import Database
 from hotline.models import Call, CallAttempt, Counselor
+from hotline.runtime import runtime
 from settings import Settings
 from tests.conftest import ENGINES, FreshDatabases
 from tests.webhooks.conftest import ALL_DAY, CANARY, CITY, PHONES
@@ -83,7 +84,7 @@ def test_simultaneous_calls_never_ring_the_same_single_counselor(
         assert len(dialed) == CALLERS
         assert sum(PHONES["wang-li"] in numbers for numbers in dialed) == 1
         assert all(numbers for numbers in dialed)  # everybody else reached the fallback line
-    assert app.extensions["hotline"].counters.routing_errors == 0
+    assert runtime(app).counters.routing_errors == 0
 
 
 def test_one_call_retried_at_the_same_moment_gets_one_record_and_one_plan(
@@ -96,4 +97,4 @@ def test_one_call_retried_at_the_same_moment_gets_one_record_and_one_plan(
     with database.read() as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 1
         assert session.scalar(select(func.count()).select_from(CallAttempt)) == 1
-    assert app.extensions["hotline"].counters.routing_errors == 0
+    assert runtime(app).counters.routing_errors == 0

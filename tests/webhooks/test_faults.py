@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from hotline.db import Database
 from hotline.models import Call
+from hotline.runtime import runtime
 from tests.conftest import TEST_ENV
-from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK, runtime_of
+from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK
 from webhooks.simulator import HttpReply, WebhookClient
 
 BASE = TEST_ENV["HOTLINE_PUBLIC_URL"] + "/webhooks/voice/"
@@ -62,14 +63,14 @@ def _dialed(reply: HttpReply) -> list[str]:
 def test_with_the_database_down_the_caller_is_sent_to_the_fallback_line(
     app: Flask, webhook: WebhookClient
 ) -> None:
-    runtime = runtime_of(app)
+    current = runtime(app)
     _post(webhook, "incoming", CallSid="CA" + "4" * 32)  # a normal call fills the directory
-    runtime.database = DatabaseDown()
+    current.database = DatabaseDown()
     reply = _post(webhook, "incoming")
     assert reply.status == 200
     assert _dialed(reply) == [CITY_FALLBACK]
-    assert runtime.counters.routing_errors == 1
-    spooled = runtime.spool.current.read_text(encoding="utf-8")
+    assert current.counters.routing_errors == 1
+    spooled = current.spool.current.read_text(encoding="utf-8")
     assert json.loads(spooled)["call_sid"] == SID
     assert CANARY not in spooled
     assert CANARY[3:] not in spooled
@@ -78,16 +79,16 @@ def test_with_the_database_down_the_caller_is_sent_to_the_fallback_line(
 def test_spooled_calls_are_loaded_once_the_database_is_back(
     app: Flask, webhook: WebhookClient, session: Session
 ) -> None:
-    runtime = runtime_of(app)
-    healthy = runtime.database
-    runtime.database = DatabaseDown()
+    current = runtime(app)
+    healthy = current.database
+    current.database = DatabaseDown()
     _post(webhook, "incoming")
-    runtime.database = healthy
+    current.database = healthy
     assert _post(webhook, "status", CallSid="CA" + "5" * 32, CallStatus="completed").status == 204
     call = session.scalar(select(Call).where(Call.call_sid == SID))
     assert call is not None
     assert (call.result, call.caller) == ("error", "unknown")
-    assert not runtime.spool.pending()
+    assert not current.spool.pending()
 
 
 def test_a_corrupt_row_mid_call_still_ends_at_the_fallback_line(
@@ -97,11 +98,11 @@ def test_a_corrupt_row_mid_call_still_ends_at_the_fallback_line(
     session.execute(update(Call).values(plan=[{"garbage": True}]))
     reply = _post(webhook, "dial?round=0&step=0", DialCallStatus="no-answer", DialBridged="false")
     assert _dialed(reply) == [CITY_FALLBACK]
-    assert runtime_of(app).counters.routing_errors == 1
+    assert runtime(app).counters.routing_errors == 1
 
 
 def test_the_fallback_webhook_needs_no_database(app: Flask, webhook: WebhookClient) -> None:
-    runtime_of(app).database = DatabaseDown()
+    runtime(app).database = DatabaseDown()
     reply = _post(webhook, "fallback", ErrorCode="11205")
     assert reply.status == 200
     assert _dialed(reply) == [CITY_FALLBACK]  # the line's own, known since the app started
@@ -112,7 +113,7 @@ def test_the_fallback_webhook_needs_no_database(app: Flask, webhook: WebhookClie
 def test_a_number_no_line_has_reaches_the_global_fallback_showing_that_number(
     app: Flask, webhook: WebhookClient
 ) -> None:
-    runtime_of(app).database = DatabaseDown()
+    runtime(app).database = DatabaseDown()
     reply = _post(webhook, "fallback", To="+8657400001111")
     assert _dialed(reply) == [TEST_ENV["HOTLINE_FALLBACK_NUMBER"]]
     assert _caller_id(reply) == "+8657400001111"  # never the caller's own number
@@ -121,7 +122,7 @@ def test_a_number_no_line_has_reaches_the_global_fallback_showing_that_number(
 def test_a_screen_that_fails_hangs_up_the_counselor_never_bridges_blind(
     app: Flask, webhook: WebhookClient
 ) -> None:
-    runtime_of(app).database = DatabaseDown()
+    runtime(app).database = DatabaseDown()
     reply = _post(webhook, "screen?round=0&step=0&target=wang-li", ParentCallSid=SID)
     assert reply.status == 200
     assert "<Hangup" in reply.body
@@ -137,4 +138,4 @@ def test_the_normal_path_never_takes_the_error_exit(app: Flask, webhook: Webhook
     _post(webhook, "dial?round=0&step=0", DialCallStatus="completed", DialBridged="true",
           DialCallSid="CA" + "6" * 32, DialCallDuration="30")  # fmt: skip
     _post(webhook, "status", CallStatus="completed", CallDuration="45")
-    assert runtime_of(app).counters.routing_errors == 0
+    assert runtime(app).counters.routing_errors == 0

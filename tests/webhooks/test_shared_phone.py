@@ -16,6 +16,7 @@ from hotline.app import create_app
 from hotline.config.importer import import_configuration
 from hotline.db import Database
 from hotline.models import Counselor
+from hotline.runtime import runtime
 from settings import Settings
 from tests.conftest import ENGINES, FreshDatabases
 from tests.webhooks.conftest import ALL_DAY, CANARY, CITY, CITY_FALLBACK, PHONES, SCHOOL
@@ -105,4 +106,4 @@ def test_two_calls_at_once_to_two_lines_ring_the_shared_phone_once(
             session.execute(update(Counselor).values(busy_call_sid=None, busy_until=None))
         numbers = _one_call_to_each_line_at_once(app, settings, round_)
         assert sorted(numbers) == sorted([[CITY_FALLBACK], [DUTY_MOBILE]])
-    assert app.extensions["hotline"].counters.routing_errors == 0
+    assert runtime(app).counters.routing_errors == 0

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from hotline.app import create_app
 from hotline.config.importer import import_configuration
 from hotline.db import Database
+from hotline.runtime import runtime
 from settings import Settings
 from tests.conftest import ENGINES, FreshDatabases
 from tests.webhooks.conftest import CANARY, CITY, CITY_FALLBACK, ROUTING_CONFIG
@@ -60,7 +61,7 @@ def test_a_locked_database_sends_the_caller_to_the_fallback_within_the_wait_limi
     slow_engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
     app = create_app(settings, Database(slow_engine), spool_dir=tmp_path)
-    app.extensions["hotline"].spool_loader.stop()  # the spool stays for the assertion below
+    runtime(app).spool_loader.stop()  # the spool stays for the assertion below
     client = WebhookClient(WsgiTransport(app), settings.twilio_auth_token)
     url = settings.public_url + "/webhooks/voice/incoming"
     form = [("CallSid", "CA" + "9" * 32), ("From", CANARY), ("To", CITY)]
@@ -72,6 +73,6 @@ def test_a_locked_database_sends_the_caller_to_the_fallback_within_the_wait_limi
     assert reply.status == 200
     assert [n.text for n in ET.fromstring(reply.body).iter("Number")] == [CITY_FALLBACK]
     assert elapsed < 3 * WAIT_LIMIT_MS / 1000
-    assert app.extensions["hotline"].counters.routing_errors == 1
-    spooled = app.extensions["hotline"].spool.current.read_text(encoding="utf-8")
+    assert runtime(app).counters.routing_errors == 1
+    spooled = runtime(app).spool.current.read_text(encoding="utf-8")
     assert "CA" + "9" * 32 in spooled

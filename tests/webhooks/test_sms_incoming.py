@@ -36,7 +36,7 @@ from hotline.models import (
     ShiftConfirmation,
 )
 from hotline.outbound.outbox import Recipient, queue_text
-from hotline.runtime import Runtime
+from hotline.runtime import runtime
 from settings import Settings
 from tests.conftest import ENGINES, RECORDS_CONFIG, FreshDatabases
 from webhooks.simulator import WebhookClient, WsgiTransport
@@ -375,8 +375,8 @@ class BrokenDatabase(Database):
 def test_without_the_database_a_stranger_still_gets_the_reply_and_no_log_names_them(
     web_app: Flask, texts: WebhookClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runtime: Runtime = web_app.extensions["hotline"]
-    runtime.database = BrokenDatabase(runtime.database.engine)
+    current = runtime(web_app)
+    current.database = BrokenDatabase(current.database.engine)
     caplog.set_level(logging.DEBUG)
     assert "请直接拨打 +8657463898070" in send_text(texts, STRANGER, "help", to=CITY)
     assert "call +8657463898071" in send_text(texts, STRANGER, "help", to=SCHOOL)

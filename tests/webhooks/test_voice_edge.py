@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.models import Call, CallAttempt
+from hotline.runtime import runtime
 from settings import Settings
 from tests.conftest import TEST_ENV
-from tests.webhooks.conftest import CANARY, CITY, runtime_of
+from tests.webhooks.conftest import CANARY, CITY
 from webhooks.simulator import HttpReply, WebhookClient, WsgiTransport, sign_request
 
 BASE = TEST_ENV["HOTLINE_PUBLIC_URL"]
@@ -74,7 +75,7 @@ def test_the_previous_token_is_accepted_during_a_rotation(session: Session, app:
             "TWILIO_AUTH_TOKEN_PREVIOUS": TEST_ENV["TWILIO_AUTH_TOKEN"],
         }
     )
-    runtime_of(app).settings = rotated
+    runtime(app).settings = rotated
     old = WebhookClient(WsgiTransport(app), TEST_ENV["TWILIO_AUTH_TOKEN"])
     assert _post(old, INCOMING, _form()).status == 200
     wrong = WebhookClient(WsgiTransport(app), "some-other-token")

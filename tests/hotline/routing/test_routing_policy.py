@@ -39,6 +39,13 @@ def arrive(
     return start_call(Store.of(session), plan_arrival(session, ctx, incoming, now), now)
 
 
+def dial_ends(
+    session: Session, ctx: RoutingContext, outcome: DialOutcome, now: datetime
+) -> list[Instruction]:
+    """What `dial_ended` does, in the test's one transaction."""
+    return continue_call(Store.of(session), ctx.lines.current(session), outcome, now)
+
+
 def _dialed(instructions: list[Instruction]) -> list[str]:
     dials = [i for i in instructions if isinstance(i, Dial)]
     return [ring.number for dial in dials for ring in dial.rings]
@@ -54,14 +61,14 @@ def test_when_the_wait_cap_is_used_up_the_fallback_is_dialed_next(
     session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
     first = arrive(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
     assert _dialed(first) == [PHONES["wang-li"]]
-    later = continue_call(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=27))
+    later = dial_ends(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=27))
     assert _dialed(later) == [CITY_FALLBACK]
 
 
 def test_a_ring_is_cut_short_so_the_cap_holds(session: Session, ctx: RoutingContext) -> None:
     session.execute(update(Hotline).where(Hotline.key == "city").values(max_wait_seconds=30))
     arrive(session, ctx, IncomingCall("CA1", CITY, CANARY), NOW)
-    later = continue_call(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=18))
+    later = dial_ends(session, ctx, _no_answer("CA1", 0, 0), NOW + timedelta(seconds=18))
     dial = next(i for i in later if isinstance(i, Dial))
     assert (dial.rings[0].number, dial.timeout_s) == (PHONES["zhang-wei"], 12)
 
@@ -135,7 +142,7 @@ def test_an_overflowed_call_is_announced_as_the_line_the_caller_dialed(
 ) -> None:
     arrive(session, ctx, IncomingCall("CA8", SCHOOL, CANARY), NOW)
     # Nobody of the school's tier answers: the call overflows to the city line's tier 1.
-    continue_call(session, ctx, _no_answer("CA8", 0, 0), NOW + timedelta(seconds=25))
+    dial_ends(session, ctx, _no_answer("CA8", 0, 0), NOW + timedelta(seconds=25))
     leg = ScreenLeg("CA8", "CA" + "8" * 32, 1, 0, "wang-li")  # the city line's tier 1
     screen = screen_answered(session, ctx, leg, NOW + timedelta(seconds=30))
     assert isinstance(screen[0], Screen)
