@@ -10,6 +10,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import deadline, web
+from hotline.api import views as api
 from hotline.db import Database
 from hotline.runtime import Runtime, install_runtime, runtime
 from hotline.web.ids import RecordId
@@ -54,6 +55,7 @@ def create_app(
         current.spool_loader.wake()
     _add_probes(app)
     csrf = web.init_app(app)
+    api.init_app(app)  # read-only, bearer tokens: no session, no CSRF (GET only)
     # Composition root: the only place the edge is plugged in.
     from webhooks.sms import sms
     from webhooks.voice import voice

@@ -158,3 +158,18 @@ def version_at(session: Session, hotline_key: str, at: datetime) -> Version | No
 def newest_version_id(session: Session) -> int:
     """A number that grows with every version saved anywhere: the per-process cache's watermark."""
     return int(session.scalar(select(func.coalesce(func.max(RotaVersion.id), 0))) or 0)
+
+
+def versions_from(session: Session, line_id: int, start: datetime) -> RotaHistory:
+    """The line's versions in force at or after `start`: the one in force then and every later
+    one. Older versions cannot answer for the window, and a line keeps all of its versions."""
+    mine = select(RotaVersion).where(RotaVersion.hotline_id == line_id)
+    then = session.scalars(
+        mine.where(RotaVersion.saved_at <= start)
+        .order_by(RotaVersion.saved_at.desc(), RotaVersion.number.desc())
+        .limit(1)
+    ).all()
+    later = session.scalars(mine.where(RotaVersion.saved_at > start)).all()
+    return RotaHistory(
+        [Version(row.number, row.saved_at, from_document(row.document)) for row in [*then, *later]]
+    )

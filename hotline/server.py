@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from hotline.api.limits import share_between_workers
 from hotline.app import create_app
 from hotline.workers import HotlineWorker
 
@@ -73,4 +74,5 @@ def serve(
     threads: int = DEFAULT_THREADS,
     factory: Callable[[], Flask] = create_app,
 ) -> None:
+    share_between_workers()  # before the fork: every worker counts a token's requests together
     HotlineServer(server_options(host, port, workers, threads), factory).run()

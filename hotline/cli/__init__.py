@@ -15,6 +15,8 @@ from hotline.cli.rota import rota
 from hotline.cli.scheduler import scheduler_command
 from hotline.cli.service import demo_command, serve_command
 from hotline.cli.simulate import simulate_call
+from hotline.cli.stats import stats_command
+from hotline.cli.tokens import token
 from hotline.cli.users import user
 
 
@@ -37,6 +39,8 @@ cli.add_command(serve_command)
 cli.add_command(scheduler_command)
 cli.add_command(demo_command)
 cli.add_command(simulate_call)
+cli.add_command(stats_command)
+cli.add_command(token)
 
 
 def main() -> None:

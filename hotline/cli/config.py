@@ -14,6 +14,11 @@ from hotline.config.difference import configuration_difference
 from hotline.config.exporter import export_configuration
 from hotline.config.importer import known_configuration, write_configuration
 from hotline.config.schema import ConfigurationError, parse_configuration
+from hotline.rota_answers import describe_violation, violations_json
+from hotline.rota_rules import created, lines_with_rules, violations_from
+from rota.rules import Violation
+
+CHECK_DAYS = 28  # as `hotline rota check`
 
 
 @click.group()
@@ -36,6 +41,8 @@ def config_import(file: Path, dry_run: bool) -> None:
         # wait behind a large file being read (SQLite has one writer at a time).
         with database().read() as session:
             known = known_configuration(session)
+            # The rules as they stand, to tell what the import would break (outside the lock).
+            before = violations_from(session, now(), CHECK_DAYS) if not dry_run else {}
         checked = parse_configuration(text, known)
         if dry_run:
             with database().read() as session:
@@ -48,7 +55,22 @@ def config_import(file: Path, dry_run: bool) -> None:
     except ConfigurationError as exc:
         fail(f"{file}: {len(exc.problems)} problem(s), nothing written:\n" + str(exc))
     click.echo(summary.difference.describe(), err=True)
-    _json(summary.as_json())
+    broken = _violations_created(before) if summary.changed else {}
+    _json({**summary.as_json(), "violations": broken})
+
+
+def _violations_created(before: dict[str, list[Violation]]) -> dict[str, list[Any]]:
+    """Print the coverage-rule violations the import made (it has imported all the same:
+    rules warn, they never block a rota); the same, per line, for the JSON."""
+    with database().read() as session:
+        made = created(before, violations_from(session, now(), CHECK_DAYS))
+        zones = {line.key: line.timezone for line in lines_with_rules(session)}
+    for line, found in made.items():
+        click.echo(f"warning: {line}: {len(found)} new coverage-rule violation(s) in the "
+                   f"next {CHECK_DAYS} days (imported all the same):", err=True)  # fmt: skip
+        for each in found:
+            click.echo(f"  {describe_violation(each, zones[line])}", err=True)
+    return {line: violations_json(found, zones[line]) for line, found in made.items()}
 
 
 def _json(value: dict[str, Any]) -> None:

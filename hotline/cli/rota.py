@@ -1,4 +1,4 @@
-"""`hotline rota on-duty|gaps|ical`: questions to the rota, past or future."""
+"""`hotline rota on-duty|gaps|check|ical`: questions to the rota, past or future."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from hotline.cli.context import database, fail, parse_moment_option, write
 from hotline.clock import now
 from hotline.duty import UnknownHotline, find_hotline, on_duty
 from hotline.models import Hotline
+from hotline.rota_answers import describe_violation, gaps_json, violations_json
+from hotline.rota_rules import check_line
 from hotline.rota_versions import load_history
 from rota.localtime import to_instant
 
@@ -46,19 +48,31 @@ def rota_gaps(hotline: str, from_text: str | None, days: int) -> None:
         line, start = _line_and_instant(session, hotline, from_text, "--from")
         gaps = load_history(session, line.id).gaps(start, start + timedelta(days=days))
         timezone = line.timezone
-    zone = ZoneInfo(timezone)
-    found = [
-        {
-            "start": _z(g.start.isoformat()),
-            "end": _z(g.end.isoformat()),
-            "local_start": g.start.astimezone(zone).isoformat(),
-            "local_end": g.end.astimezone(zone).isoformat(),
-            "timezone": timezone,
-        }
-        for g in gaps
-    ]
-    write(json.dumps(found, indent=2))
+    write(json.dumps(gaps_json(gaps, timezone), indent=2))
     click.echo(f"start/end: UTC; local_start/local_end: {timezone}", err=True)
+
+
+@rota.command("check")
+@click.argument("hotline")
+@click.option("--days", type=click.IntRange(1, 366), default=28, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list instead of lines of text.")
+def rota_check(hotline: str, days: int, as_json: bool) -> None:
+    """The coverage-rule violations of HOTLINE from now on. Exits 0 even when there are some:
+    rules warn, they never block a rota."""
+    start = now()
+    with database().read() as session:
+        line, _ = _line_and_instant(session, hotline, None, "--from")
+        found = check_line(session, line, start, start + timedelta(days=days))
+        timezone, has_rules = line.timezone, line.coverage_rules is not None
+    if as_json:
+        write(json.dumps(violations_json(found, timezone), ensure_ascii=False, indent=2))
+        return
+    for each in found:
+        write(describe_violation(each, timezone))
+    if not has_rules:
+        click.echo(f"{hotline} sets no coverage rules (see docs/coverage-rules.md)", err=True)
+    else:
+        click.echo(f"{len(found)} violation(s) in the next {days} days ({timezone})", err=True)
 
 
 @rota.command("ical")
@@ -94,7 +108,3 @@ def _line_and_instant(
     if text is None:
         return line, now()
     return line, to_instant(parse_moment_option(text, option), ZoneInfo(line.timezone))
-
-
-def _z(text: str) -> str:
-    return text.replace("+00:00", "Z")

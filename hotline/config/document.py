@@ -28,6 +28,7 @@ class HotlineConfig:
     alert_escalation_minutes: int = 10
     message_links: bool = True
     service_hours: tuple[dict[str, Any], ...] | None = None
+    coverage_rules: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,8 @@ def _hotline(line: Hotline) -> dict[str, Any]:
         values["message_links"] = False
     if line.service_hours is not None:
         values["service_hours"] = [dict(window) for window in line.service_hours]
+    if line.coverage_rules is not None:
+        values["coverage_rules"] = line.coverage_rules
     return values
 
 

@@ -20,6 +20,7 @@ from hotline.config.document import (
 from hotline.config.fields import Entry, Problems
 from hotline.config.located import LocatedList, LocatedMap, YamlProblem, load_located
 from hotline.config.rota_schema import RotaChecker, weekly_window
+from hotline.config.rules_schema import coverage_rules
 from hotline.phones import region_of
 
 SECTIONS = ("hotlines", "partners", "counselors", "rota", "overrides", "leave")
@@ -109,6 +110,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
             "alert_escalation_minutes",
             "message_links",
             "service_hours",
+            "coverage_rules",
         }
     )
     key, name, number = entry.key(), entry.text("name"), entry.phone("number", None)
@@ -123,6 +125,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
     escalation = entry.integer("alert_escalation_minutes", 10, 1, 240)
     links = entry.boolean("message_links", True)
     hours = _service_hours(entry)
+    rules = coverage_rules(entry)
     if key is None or name is None or number is None or timezone is None:
         return None
     if language is None or ring is None or wait is None or strategy is None or escalation is None:
@@ -142,6 +145,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
         escalation,
         links,
         hours,
+        rules,
     )
 
 

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.jobs.coverage_rules import find_breaches, tell
 from hotline.jobs.env import JobEnv
-from hotline.models import Hotline, OutboxMessage, RotaVersion
+from hotline.models import Hotline, OutboxMessage
 from hotline.outbound.outbox import (
     Recipient,
     line_users,
@@ -28,10 +29,9 @@ from hotline.outbound.outbox import (
     queue_text,
     user_recipient,
 )
-from rota.history import RotaHistory
-from rota.model import Gap, Version, Weekly
+from hotline.rota_versions import versions_from
+from rota.model import Gap, Weekly
 from rota.service_hours import gaps_in_service, read_service_hours
-from rota.snapshot import from_document
 
 HORIZON = timedelta(days=7)
 URGENT_WITHIN = timedelta(hours=24)
@@ -63,12 +63,18 @@ def coverage_gaps(env: JobEnv, now: datetime) -> dict[str, Any]:
         lines = db.scalars(select(Hotline).order_by(Hotline.position)).all()
         found = [line_gaps(db, line, now) for line in lines]
         due = [(line, untold(db, line, now)) for line in found if line.gaps]
+        # The lines' coverage rules, reported with the gaps (coverage_rules.py).
+        violations, breaches = find_breaches(db, lines, now)
     queued = 0
     for line, notices in due:
         if notices:
             with env.database.write() as db:
                 queued += sum(_tell(db, line, n, now, env.settings.public_url) for n in notices)
-    return {"lines": len(found), "gaps": sum(len(line.gaps) for line in found), "queued": queued}
+    if breaches:
+        with env.database.write() as db:
+            queued += sum(tell(db, b, now, env.settings.public_url) for b in breaches)
+    gaps = sum(len(line.gaps) for line in found)
+    return {"lines": len(found), "gaps": gaps, "violations": violations, "queued": queued}
 
 
 def line_gaps(session: Session, line: Hotline, now: datetime) -> LineGaps:
@@ -87,21 +93,6 @@ def line_gaps(session: Session, line: Hotline, now: datetime) -> LineGaps:
 
 def _service_hours(line: Hotline) -> tuple[Weekly, ...] | None:
     return None if line.service_hours is None else read_service_hours(line.service_hours)
-
-
-def versions_from(session: Session, line_id: int, start: datetime) -> RotaHistory:
-    """The line's versions in force at or after `start`: the one in force then and every later
-    one. Older versions cannot answer for the window, and a line keeps all of its versions."""
-    mine = select(RotaVersion).where(RotaVersion.hotline_id == line_id)
-    then = session.scalars(
-        mine.where(RotaVersion.saved_at <= start)
-        .order_by(RotaVersion.saved_at.desc(), RotaVersion.number.desc())
-        .limit(1)
-    ).all()
-    later = session.scalars(mine.where(RotaVersion.saved_at > start)).all()
-    return RotaHistory(
-        [Version(row.number, row.saved_at, from_document(row.document)) for row in [*then, *later]]
-    )
 
 
 def untold(session: Session, line: LineGaps, now: datetime) -> list[Notice]:

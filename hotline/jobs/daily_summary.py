@@ -11,23 +11,19 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.jobs.coverage_gaps import keys
 from hotline.jobs.env import JobEnv
 from hotline.models import Call, CallOutcome, Hotline, OutboxMessage
 from hotline.outbound.outbox import Recipient, line_users, queue_text, user_recipient
+from hotline.records.definitions import FIGURES
 from hotline.records.vocabulary import FLAGGED_RISKS
 from rota.localtime import local_day_start
 
 TOLD_FROM = time(7)
 SUPERVISORS = ("supervisor",)
-# The caller was handed to the fallback number: it took the call, or routing failed and the
-# webhook sent the caller straight there (spooled calls).
-FALLBACK_RESULTS = ("fallback", "error")
-# Routing ran out of numbers to dial and said the closing message (see `routing.rounds`).
-CLOSING_RESULT = "missed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,19 +93,18 @@ def day_due(tz: ZoneInfo, now: datetime) -> date | None:
 
 
 def count_day(session: Session, line_id: int, start: datetime, end: datetime) -> DayCounts:
-    """The calls that arrived on the line within `[start, end)`, counted in one query.
-
-    Every call counts, spooled ones included; `taken`: bridged to a counselor of any line;
-    `missing`: taken calls without an outcome yet."""
-    taken = Call.answered_by_id.is_not(None)
+    """The calls that arrived on the line within `[start, end)`, counted in one query with the
+    statistics' definitions (`records.definitions`: spooled calls count, `taken` is by a
+    counselor of any line, `missing` is a taken call without an outcome yet)."""
+    counted = [
+        func.count(case((FIGURES[name].condition(), 1)))
+        for name in ("calls", "taken", "fallback", "closing")
+    ]
     row = session.execute(
         select(
-            func.count(Call.id),
-            func.count(Call.answered_by_id),
-            func.count(case((Call.result.in_(FALLBACK_RESULTS), 1))),
-            func.count(case((Call.result == CLOSING_RESULT, 1))),
+            *counted,
             func.count(case((CallOutcome.risk.in_(sorted(FLAGGED_RISKS)), 1))),
-            func.count(case((and_(taken, CallOutcome.id.is_(None)), 1))),
+            func.count(case((FIGURES["outcome-missing"].condition(), 1))),
         )
         .select_from(Call)
         .outerjoin(CallOutcome, CallOutcome.call_id == Call.id)

@@ -9,6 +9,7 @@ from hotline.models.accounts import (
     User,
     UserHotline,
 )
+from hotline.models.api import ApiToken
 from hotline.models.base import Base
 from hotline.models.calls import Call, CallAttempt
 from hotline.models.jobs import JobRun, SchedulerBeat
@@ -26,6 +27,7 @@ from hotline.models.rota import (
 from hotline.models.shifts import InboundTextCount, ShiftConfirmation
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "AuditPurgePermit",
     "Base",

@@ -36,6 +36,9 @@ class Hotline(Base):
     # When the line is meant to be staffed: weekly windows like a `weekly` pattern's
     # ({days, start, end}); None: all the time. The coverage-gaps job looks only inside them.
     service_hours: Mapped[list[dict[str, Any]] | None] = mapped_column(default=None)
+    # The line's coverage rules as the configuration writes them (`rota.rules.read_rules`);
+    # None: none. They warn (`hotline rota check`), they never block a rota.
+    coverage_rules: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class Counselor(Base):

@@ -159,6 +159,21 @@ _TEXTS: dict[str, dict[str, Text]] = {
             "[Hotline] {line}: nobody on tier 1 from {start} to {end}. Please sign in to fill it.",
         ),
     },
+    # To operators: the rota breaks one of the line's coverage rules (docs/coverage-rules.md).
+    "coverage-rule": {
+        ZH: Text(
+            "【热线】排班规则提醒：{line} {start}",
+            "【热线】{line} 在 {start} 至 {end} 不符合排班规则 {rule}（{who}），请查看：{link}",
+            "【热线】{line} 在 {start} 至 {end} 不符合排班规则 {rule}（{who}），请登录系统查看。",
+        ),
+        EN: Text(
+            "[Hotline] Rota rule: {line} {start}",
+            "[Hotline] {line}: from {start} to {end} the rota breaks the rule {rule} ({who}). "
+            "Please review: {link}",
+            "[Hotline] {line}: from {start} to {end} the rota breaks the rule {rule} ({who}). "
+            "Please sign in to review.",
+        ),
+    },
     # To a line's supervisors each morning: yesterday in counts, never a record.
     "daily-summary": {
         ZH: Text(

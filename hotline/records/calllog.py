@@ -6,7 +6,7 @@ callbacks: the log shows its result as `unknown` (derived when read, never writt
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hotline.models import Call, CallOutcome, Counselor, Hotline
+from hotline.records.definitions import Counted, allow_local_time, counted_conditions
 from hotline.records.policy import UNKNOWN_AFTER_HOURS
 from hotline.records.scope import Viewer, visible_calls
 from rota.localtime import to_instant
@@ -35,6 +36,9 @@ class CallFilters:
     risk: str | None = None
     call_type: str | None = None
     counselor: str | None = None
+    # Arrived on one of these lines (a statistic's lines), and what the statistic counts.
+    lines: tuple[str, ...] = ()
+    counted: Counted = field(default_factory=Counted)
 
     def as_json(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
@@ -107,6 +111,7 @@ def filtered_calls(
     row shows (never the plan, the CallSid or anything else of Twilio's).
     """
     answered_by, answered_line = aliased(Counselor), aliased(Hotline)
+    allow_local_time(session)
     query = (
         select(
             Call.id,
@@ -151,7 +156,9 @@ def _narrowed(query: AnySelect, filters: CallFilters, now: datetime, answered_by
         query = query.where(CallOutcome.risk == filters.risk)
     if filters.call_type is not None:
         query = query.where(CallOutcome.call_type == filters.call_type)
-    return query
+    if filters.lines:
+        query = query.where(Hotline.key.in_(filters.lines))
+    return query.where(*counted_conditions(filters.counted))
 
 
 def call_log_page(

@@ -25,6 +25,7 @@ from hotline.web.pages import pages
 from hotline.web.passwords import passwords
 from hotline.web.resume import resume
 from hotline.web.shifts import shifts
+from hotline.web.statistics import stats
 
 MAX_WEB_FORM_BYTES = 64 * 1024
 
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> CSRFProtect:
         alerts,
         operations,
         admin,
+        stats,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ from hotline.web.sessions import unauthorized
 
 PUBLIC = frozenset({"public"})  # no session needed
 TWILIO = frozenset({"twilio"})  # no session; the blueprint checks Twilio's signature itself
+API = frozenset({"api"})  # no session; the blueprint checks a bearer token itself
 EVERYONE = frozenset({"admin", "operator", "supervisor", "counselor"})
 REVIEWERS = frozenset({"admin", "supervisor"})
 OPERATIONS = frozenset({"admin", "operator"})
@@ -36,6 +37,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "calls.log": REVIEWERS | {"counselor"},
     "calls.detail": REVIEWERS | {"counselor"},
     "calls.export": REVIEWERS,
+    "statistics.page": REVIEWERS | {"operator"},  # counts; operators get no links to records
     "alerts.list": REVIEWERS | {"operator"},
     "alerts.acknowledge": REVIEWERS | {"operator"},
     "operations.outbox": OPERATIONS,
@@ -49,9 +51,10 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "admin.reset": frozenset({"admin"}),  # GET: the confirmation
     "passwords.change": EVERYONE,
     "passwords.set_by_link": PUBLIC,  # the one-time link is the credential
+    "api.openapi": PUBLIC,  # the API's description; its answers need a token (API below)
 }
 # Every route of these blueprints: Twilio's webhooks, signed and never behind a session.
-BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO, "sms": TWILIO}
+BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO, "sms": TWILIO, "api": API}
 
 
 def roles_for(endpoint: str) -> frozenset[str] | None:
@@ -73,7 +76,7 @@ def enforce() -> Response | None:
     if roles is None:
         current_app.logger.error("route %s is missing from the access table", endpoint)
         abort(404)
-    if roles in (PUBLIC, TWILIO):
+    if roles in (PUBLIC, TWILIO, API):
         return None
     if not current_user.is_authenticated:
         return unauthorized()

@@ -33,6 +33,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from hotline.outbound.quiet import zone_names
 from hotline.records.calllog import CallFilters
+from hotline.records.definitions import Counted
 from hotline.records.outcomes import OutcomeInput
 from hotline.records.policy import DEFAULT_NOTE_MAX_CHARS
 from hotline.web import labels
@@ -183,6 +184,24 @@ class FilterForm(Form):  # type: ignore[misc]
     )
     counselor = SelectField(_l("Counselor"), choices=choices([], blank=True), default="")
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+    # What a figure of the statistics page counts (its link lands here with these).
+    lines = CheckboxesField(_l("Arrived on"), choices=[])
+    figure = SelectField(_l("Counted as"), choices=_choices(labels.FIGURES, blank=True), default="")
+    topic = SelectField(_l("Topic"), choices=_choices(labels.TOPICS, blank=True), default="")
+    action = SelectField(_l("Action"), choices=_choices(labels.ACTIONS, blank=True), default="")
+    partner = SelectField(_l("Partner"), choices=choices([], blank=True), default="")
+    caller_type = SelectField(
+        _l("Who called"), choices=_choices(labels.CALLER_TYPES, blank=True), default=""
+    )
+    age_band = SelectField(
+        _l("Age band"), choices=_choices(labels.AGE_BANDS, blank=True), default=""
+    )
+    weekday = SelectField(
+        _l("Weekday"), choices=_choices(labels.WEEKDAYS_BY_NUMBER, blank=True), default=""
+    )
+    hour = IntegerField(_l("Hour"), validators=[Optional(), NumberRange(min=0, max=23)])
+    rung = SelectField(_l("Rung"), choices=choices([], blank=True), default="")
+    leg = SelectField(_l("Their leg"), choices=_choices(labels.LEGS, blank=True), default="")
 
     def filters(self) -> CallFilters:
         return CallFilters(
@@ -193,7 +212,37 @@ class FilterForm(Form):  # type: ignore[misc]
             risk=self.risk.data or None,
             call_type=self.call_type.data or None,
             counselor=self.counselor.data or None,
+            lines=tuple(self.lines.data or ()),
+            counted=Counted(
+                figure=self.figure.data or None,
+                topic=self.topic.data or None,
+                action=self.action.data or None,
+                partner=self.partner.data or None,
+                caller_type=self.caller_type.data or None,
+                age_band=self.age_band.data or None,
+                weekday=int(self.weekday.data) if self.weekday.data else None,
+                hour=self.hour.data,
+                rung=self.rung.data or None,
+                leg=self.leg.data or None,
+            ),
         )
+
+    def counts_a_figure(self) -> bool:
+        """A statistic's link brought these filters (the form shows them open)."""
+        return bool(self.filters().counted.args() or self.lines.data)
+
+
+class StatisticsForm(Form):  # type: ignore[misc]
+    """The statistics page's question, read from the query string."""
+
+    class Meta:
+        def get_translations(self, form: Form) -> Any:
+            return wtforms_translations
+
+    lines = CheckboxesField(_l("Lines"), choices=[])
+    start = DateField(_l("From"), validators=[Optional(), SANE_DATES])
+    end = DateField(_l("To"), validators=[Optional(), SANE_DATES])
+    bucket = SelectField(_l("Per"), choices=_choices(labels.BUCKETS), default="day")
 
 
 class ExportForm(FlaskForm):  # type: ignore[misc]

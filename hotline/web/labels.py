@@ -114,6 +114,39 @@ ALERT_LEVELS = {
     2: _l("Also the psychiatrist on duty"),
     3: _l("Last reminder to everyone"),
 }
+# --- Statistics (issue 13): the figures of records.definitions, as people read them. ---
+FIGURES = {
+    "calls": _l("Calls"),
+    "taken": _l("Taken by a counselor"),
+    "not-taken": _l("Not taken by a counselor"),
+    "fallback": _l("To the fallback line"),
+    "closing": _l("Closing message"),
+    "abandoned": _l("Hung up before anyone took it"),
+    "unsettled": _l("Still routing, or outcome unknown"),
+    "within-20": _l("Taken within 20 s"),
+    "within-30": _l("Taken within 30 s"),
+    "outcome-recorded": _l("Outcome recorded"),
+    "outcome-missing": _l("Taken, outcome still missing"),
+    "backup-tier": _l("Needed a backup tier"),
+    "overflow-line": _l("Needed an overflow line"),
+    "fallback-needed": _l("Needed the fallback line"),
+}
+LEGS = {
+    "rung": _l("Rung"),
+    "declined": _l("Declined"),
+    "not-answered": _l("Not answered"),
+}
+BUCKETS = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
+WEEKDAYS = {
+    1: _l("Mon"),
+    2: _l("Tue"),
+    3: _l("Wed"),
+    4: _l("Thu"),
+    5: _l("Fri"),
+    6: _l("Sat"),
+    7: _l("Sun"),
+}
+WEEKDAYS_BY_NUMBER = {str(number): word for number, word in WEEKDAYS.items()}
 ALL = {
     "call_types": CALL_TYPES,
     "topics": TOPICS,
@@ -129,4 +162,7 @@ ALL = {
     "channels": CHANNELS,
     "run_outcomes": RUN_OUTCOMES,
     "alert_levels": ALERT_LEVELS,
+    "figures": FIGURES,
+    "legs": LEGS,
+    "weekdays": WEEKDAYS,
 }

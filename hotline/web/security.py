@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -23,6 +25,8 @@ HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500)
+API_PREFIX = "/api/"
+JSON = "application/json"
 
 
 def init_app(app: Flask) -> None:
@@ -49,4 +53,7 @@ def error_page(error: Exception) -> tuple[str, int] | Response:
         code = 500
     if request.blueprint in ("voice", "sms"):  # Twilio's side: plain text, as the webhooks answer
         return Response(f"{code}\n", code, content_type="text/plain")
+    if request.path.startswith(API_PREFIX):  # other systems read JSON, even for a wrong path
+        name = error.name if isinstance(error, HTTPException) and code != 500 else "error"
+        return Response(json.dumps({"error": name.lower()}), code, content_type=JSON)
     return render_template("error.html", code=code), code

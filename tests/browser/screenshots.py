@@ -156,6 +156,9 @@ def review(people: People, calls: dict[str, int], out: Path) -> None:
     submit(page, page.locator("form[action$='/alerts/1/acknowledge'] [type=submit]"))
     page.goto("/alerts")
     picture(page, out / "alerts.png")
+    page.goto("/statistics")  # issue 13: the charts drawn from their tables
+    page.locator("html[data-charts=drawn]").wait_for()
+    picture(page, out / "statistics.png")
     page = people.page("supervisor", locale="en-US")
     page.goto("/calls")
     picture(page, out / "call-log-en.png")

@@ -43,7 +43,12 @@ def test_import_prints_what_changed_and_a_second_import_changes_nothing(run, sma
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["versions"][0]["hotline"] == "city"
     second = run("config", "import", str(small_file))
-    assert json.loads(second.stdout) == {"changed": [], "difference": {}, "versions": []}
+    assert json.loads(second.stdout) == {
+        "changed": [],
+        "difference": {},
+        "versions": [],
+        "violations": {},
+    }
     assert "no changes" in second.stderr
 
 

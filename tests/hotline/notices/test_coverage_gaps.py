@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from hotline.config.importer import import_configuration
 from hotline.db import Database
-from hotline.jobs.coverage_gaps import coverage_gaps, versions_from
+from hotline.jobs.coverage_gaps import coverage_gaps
 from hotline.jobs.env import JobEnv
 from hotline.models import Hotline
-from hotline.rota_versions import load_history
+from hotline.rota_versions import load_history, versions_from
 from tests.conftest import RecordsWorld
 from tests.hotline.notices.told import told
 
@@ -81,8 +81,8 @@ def test_a_gap_in_the_coming_week_is_told_once_to_the_operators_of_its_line(
     first = coverage_gaps(env, NOW)
     again = coverage_gaps(env, NOW)
 
-    assert first == {"lines": 2, "gaps": 1, "queued": 2}
-    assert again == {"lines": 2, "gaps": 1, "queued": 0}
+    assert first == {"lines": 2, "gaps": 1, "violations": 0, "queued": 2}
+    assert again == {"lines": 2, "gaps": 1, "violations": 0, "queued": 0}
     messages = told(env.database, "coverage-gap")
     assert {(t.recipient, t.channel) for t in messages} == {
         (refs["olga"], "email"),
@@ -137,7 +137,7 @@ def test_a_changed_gap_is_told_again_and_a_removed_one_never(
     removed = coverage_gaps(env, later + timedelta(hours=1))
 
     assert changed["queued"] == 2
-    assert removed == {"lines": 2, "gaps": 0, "queued": 0}
+    assert removed == {"lines": 2, "gaps": 0, "violations": 0, "queued": 0}
     assert gap_occasions(env.database) == [
         f"{stamp('2026-12-04T08:00')}-{stamp('2026-12-04T12:00')}",
         f"{stamp('2026-12-04T08:00')}-{stamp('2026-12-04T13:00')}",
@@ -267,7 +267,7 @@ def test_nothing_is_queued_where_tier_1_is_always_staffed(
     configure(env.database, NOW - timedelta(days=30), [])
     operators(people)
 
-    assert coverage_gaps(env, NOW) == {"lines": 2, "gaps": 0, "queued": 0}
+    assert coverage_gaps(env, NOW) == {"lines": 2, "gaps": 0, "violations": 0, "queued": 0}
     assert told(env.database, "coverage-gap") == []
 
 

@@ -9,18 +9,19 @@ import pytest
 from flask import Flask, url_for
 
 from hotline.clock import now
-from hotline.web.access import PUBLIC, TWILIO, roles_for
+from hotline.web.access import API, PUBLIC, TWILIO, roles_for
 from tests.hotline.web.browser import Browser
 
 ROLES = ["admin", "operator", "supervisor", "counselor"]
 
 
 def routes(app: Flask, call_id: int) -> list[tuple[str, str, str]]:
-    """(endpoint, method, path) of every people's route (Twilio's are signed, not sessions)."""
+    """(endpoint, method, path) of every people's route (Twilio's are signed, the API's take
+    bearer tokens: neither has sessions)."""
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if roles_for(rule.endpoint) == TWILIO or rule.endpoint == "static":
+            if roles_for(rule.endpoint) in (TWILIO, API) or rule.endpoint == "static":
                 continue
             args: dict[str, Any] = {name: call_id for name in rule.arguments}
             method = "GET" if "GET" in (rule.methods or ()) else "POST"

@@ -1,0 +1,1 @@
+"""The read-only JSON API for other systems (`/api/v1/`): bearer tokens, scopes, rate limits."""

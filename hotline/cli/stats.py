@@ -1,0 +1,78 @@
+"""`hotline stats`: the statistics page's figures for one line or all, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import click
+
+from hotline.cli.context import database, fail, write
+from hotline.clock import now
+from hotline.records import audit
+from hotline.records.scope import Viewer
+from hotline.records.statistics import Statistics, statistics
+from hotline.records.statistics_question import MAX_YEARS, BadQuestion, ask
+
+READER = Viewer("cli", "admin")
+REFUSALS = {
+    "reversed": "--to is before --from",
+    "too-long": f"the range is longer than {MAX_YEARS} years",
+    "unknown-line": "no such line",
+    "not-your-line": "not a line you may read",
+    "no-lines": "there are no lines yet",
+}
+
+
+@click.command("stats")
+@click.argument("hotline", required=False)
+@click.option("--all", "every", is_flag=True, help="Every line together.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day, inclusive.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day, inclusive.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def stats_command(
+    hotline: str | None, every: bool, start: datetime | None, end: datetime | None, as_json: bool
+) -> None:
+    """Figures of the calls that arrived between the days (each line's own zone; default: the
+    last 30 days)."""
+    if every == (hotline is not None):
+        fail("name one line, or --all")
+    at = now()
+    with database().write() as db:
+        try:
+            question = ask(db, READER, [hotline] if hotline else [], _day(start), _day(end))
+        except BadQuestion as refused:
+            fail(f"{REFUSALS.get(refused.code, refused.code)}: {refused.detail}".rstrip(": "))
+        detail = {"lines": list(question.lines), "from": _iso(question.start)}
+        audit.record(
+            db,
+            at,
+            "stats.read",
+            actor="cli",
+            source="cli",
+            detail={**detail, "to": _iso(question.end)},
+        )
+        found = statistics(db, question, at)
+    write(json.dumps(found.as_contract(), ensure_ascii=False) if as_json else _text(found))
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _text(found: Statistics) -> str:
+    rate = found.answer_rate
+    lines = [
+        f"lines: {', '.join(found.question.lines)}",
+        f"calls: {found.counts['calls']}",
+        f"taken by a counselor: {found.counts['taken']}"
+        + (f" ({rate:.0%})" if rate is not None else ""),
+        f"time to answer: median {found.wait.median} s, p90 {found.wait.p90} s",
+    ]
+    lines += [f"{name}: {count}" for name, count in found.counts.items() if name != "calls"]
+    lines += [f"counselor {c.counselor}: rung {c.rung}, took {c.taken}" for c in found.counselors]
+    return "\n".join(lines)

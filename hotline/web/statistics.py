@@ -1,0 +1,129 @@
+"""The statistics page: how each line is doing, every figure linked to the calls it counts.
+
+Reading it is reading call data (in counts): audited like the call log. Operators see the
+figures but no links: the call records behind them are not theirs to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from hotline import clock
+from hotline.models import Partner
+from hotline.records.calllog import DEFAULT_DAYS
+from hotline.records.definitions import Counted
+from hotline.records.drilldown import base_filters, heatmap, outcome_filters, series
+from hotline.records.statistics import Statistics, statistics
+from hotline.records.statistics_question import (
+    MAX_YEARS,
+    BadQuestion,
+    LineInScope,
+    Question,
+    ask,
+    lines_in_scope,
+)
+from hotline.web import labels
+from hotline.web.access import roles_for
+from hotline.web.calllog import log_url
+from hotline.web.context import audited, database, viewer
+from hotline.web.forms import StatisticsForm, choices
+from hotline.web.names import names
+
+stats = Blueprint("statistics", __name__)
+Link = Callable[..., str | None]
+
+
+@stats.get("/statistics")
+def page() -> tuple[str, int]:
+    now, who = clock.now(), viewer()
+    with database().write() as db:
+        scope = lines_in_scope(db, who)
+        form = statistics_form(scope, now)
+        try:
+            question = _asked(form, scope, db)
+        except BadQuestion as refused:
+            page = render_template("statistics.html", form=form, problem=refusal(refused))
+            return page, 400
+        found = statistics(db, question, now)
+        days = {"from": str(question.start), "to": str(question.end)}
+        audited(db, now, "stats.read", detail={"lines": list(question.lines), **days})
+        shown = names(db, counselors=[c.counselor for c in found.counselors])
+        partners = dict(db.execute(select(Partner.key, Partner.name)).all())
+    linked = who.role in (roles_for("calls.log") or ())
+    return render_template(
+        "statistics.html",
+        form=form,
+        found=found,
+        series=series(found),
+        cells=heatmap(found),
+        link=linker(found, linked),
+        labels=labels.ALL,
+        names=shown,
+        partners=partners,
+        buckets=labels.BUCKETS,
+        hours=range(24),
+    ), 200
+
+
+def statistics_form(scope: list[LineInScope], now: datetime) -> StatisticsForm:
+    """The form from the query string; without dates, the last 30 days (shown filled in)."""
+    form = StatisticsForm(request.args)
+    form.lines.choices = choices((line.key, line.name) for line in scope)
+    if not request.args.get("start") and not request.args.get("end"):
+        form.start.data, form.end.data = default_days(scope, now)
+    return form
+
+
+def _asked(form: StatisticsForm, scope: list[LineInScope], db: Any) -> Question:
+    if not form.validate():
+        raise BadQuestion("form")
+    start, end = form.start.data, form.end.data
+    if start is None or end is None:
+        raise BadQuestion("empty")
+    return ask(db, viewer(), form.lines.data or [], start, end, form.bucket.data)
+
+
+def default_days(scope: list[LineInScope], now: datetime) -> tuple[date, date]:
+    """The last 30 days up to today on the first line's clock."""
+    today = now.astimezone(ZoneInfo(scope[0].timezone if scope else "UTC")).date()
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def linker(found: Statistics, linked: bool) -> Link:
+    """`link(...)`: the call log URL of one figure; None for those who may not read the log."""
+    base = base_filters(found)
+
+    def link(
+        outcome: tuple[str, str] | None = None,
+        counted: dict[str, Any] | None = None,
+        **changes: Any,
+    ) -> str | None:
+        if not linked:
+            return None
+        filters = outcome_filters(base, *outcome) if outcome else base
+        if counted:
+            filters = replace(filters, counted=Counted(**counted))
+        return log_url(replace(filters, **changes))
+
+    return link
+
+
+def refusal(refused: BadQuestion) -> str:
+    """Why the question was refused, in the reader's language."""
+    reasons = {
+        "reversed": _("The range ends before it starts."),
+        "too-long": _("The range is longer than %(years)d years.", years=MAX_YEARS),
+        "unknown-line": _("There is no such line: %(line)s.", line=refused.detail),
+        "not-your-line": _("That line is not one of yours: %(line)s.", line=refused.detail),
+        "no-lines": _("There are no lines to count yet."),
+        "empty": _("Choose both the first and the last day."),
+    }
+    return str(reasons.get(refused.code, _("Check the filters: a date or a choice is not valid.")))
