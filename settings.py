@@ -85,6 +85,10 @@ class Settings:
     mail_from: str | None = None
     message_budget_per_day: int = 20
     spool_dir: str = DEFAULT_SPOOL_DIR
+    # Follow-up care (issue 16): bookings, referrals and student cases, in days.
+    booking_retention_days: int = 1095
+    referral_retention_days: int = 1095
+    case_retention_days: int = 1095
 
     def __repr__(self) -> str:
         return (
@@ -152,6 +156,11 @@ class Settings:
             message_budget_per_day=reader.positive_int(
                 "HOTLINE_MESSAGE_BUDGET_PER_DAY", 20, unit="messages"
             ),
+            booking_retention_days=reader.positive_int("HOTLINE_BOOKING_RETENTION_DAYS", retention),
+            referral_retention_days=reader.positive_int(
+                "HOTLINE_REFERRAL_RETENTION_DAYS", retention
+            ),
+            case_retention_days=reader.positive_int("HOTLINE_CASE_RETENTION_DAYS", retention),
         )
         _check_outbound(settings, problems)
         _check_rotations(settings, problems)

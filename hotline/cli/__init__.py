@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hotline.cli.calls import calls
+from hotline.cli.care import care
 from hotline.cli.config import config
 from hotline.cli.context import Services
 from hotline.cli.database import db
@@ -41,6 +42,7 @@ cli.add_command(demo_command)
 cli.add_command(simulate_call)
 cli.add_command(stats_command)
 cli.add_command(token)
+cli.add_command(care)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hotline.accounts.enrolment import SEALED_COLUMNS
+from hotline.care.reminders import reseal_contacts
 from hotline.cli.context import database, fail, settings, write
 from hotline.secrets_at_rest import DataKeys, Resealed, reseal
 
@@ -26,6 +27,9 @@ def keys_rotate() -> None:
     with database().write() as db:
         for column in COLUMNS:
             reports[column.name] = reseal(db, found, column)
+        # The callers' consented reminder numbers (hotline.care.reminders): written back only
+        # where the sender has not erased them meanwhile, hence not a plain SealedColumn.
+        reports["care reminder contacts"] = reseal_contacts(db, found)
     for name, report in reports.items():
         write(
             f"{name}: {report.resealed} re-encrypted, {report.current} already current, "

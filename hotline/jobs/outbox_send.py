@@ -7,6 +7,7 @@ from typing import Any
 
 from hotline.jobs.env import JobEnv
 from hotline.outbound.sending import Sender, send_due
+from hotline.secrets_at_rest import DataKeys
 
 
 def outbox_send(env: JobEnv, now: datetime) -> dict[str, Any]:
@@ -15,5 +16,6 @@ def outbox_send(env: JobEnv, now: datetime) -> dict[str, Any]:
         env.outbound,
         env.settings.public_url,
         env.settings.message_budget_per_day,
+        DataKeys.of(env.settings),
     )
     return {"messages": send_due(sender, now)}

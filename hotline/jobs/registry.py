@@ -17,6 +17,7 @@ from hotline.jobs.daily_summary import daily_summary
 from hotline.jobs.env import JobEnv
 from hotline.jobs.outbox_send import outbox_send
 from hotline.jobs.outcome_reminders import outcome_reminders
+from hotline.jobs.referrals_overdue import referrals_overdue
 from hotline.jobs.retention import retention_purge
 from hotline.jobs.schedule import DailyAt, Every, Schedule
 from hotline.jobs.shift_confirmations import shift_confirmations
@@ -48,6 +49,7 @@ def _jobs() -> dict[str, Job]:
         Job("coverage-gaps", coverage_gaps, Every(600), timedelta(minutes=10)),
         Job("daily-summary", daily_summary, Every(3600), timedelta(minutes=30)),
         Job("outcome-reminders", outcome_reminders, Every(900), timedelta(minutes=15)),
+        Job("referrals-overdue", referrals_overdue, Every(600), timedelta(minutes=10)),
         Job("spool-load", spool_load, Every(60), timedelta(minutes=5)),
         # 03:30 in Shanghai: the quietest hour of the seed's line.
         Job("retention-purge", retention_purge, DailyAt(19, 30), timedelta(hours=6)),

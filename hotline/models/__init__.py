@@ -12,6 +12,16 @@ from hotline.models.accounts import (
 from hotline.models.api import ApiToken
 from hotline.models.base import Base
 from hotline.models.calls import Call, CallAttempt
+from hotline.models.care import (
+    Booking,
+    CarePattern,
+    CareSession,
+    CaseCall,
+    Referral,
+    ReferralStep,
+    SchoolLine,
+    StudentCase,
+)
 from hotline.models.jobs import JobRun, SchedulerBeat
 from hotline.models.outbound import OutboxMessage, RiskAlert
 from hotline.models.records import CallOutcome
@@ -31,9 +41,13 @@ __all__ = [
     "AuditEntry",
     "AuditPurgePermit",
     "Base",
+    "Booking",
     "Call",
     "CallAttempt",
     "CallOutcome",
+    "CarePattern",
+    "CareSession",
+    "CaseCall",
     "Counselor",
     "Hotline",
     "InboundTextCount",
@@ -43,12 +57,16 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "RecoveryCode",
+    "Referral",
+    "ReferralStep",
     "RiskAlert",
     "RotaOverride",
     "RotaPattern",
     "RotaVersion",
     "SchedulerBeat",
+    "SchoolLine",
     "ShiftConfirmation",
+    "StudentCase",
     "TotpEnrolment",
     "User",
     "UserHotline",

@@ -17,6 +17,8 @@ PAGE_SIZE = 50
 RETRYABLE = ("failed", "undeliverable", "unknown", "cancelled")
 # Kinds whose body carries a call's number and line: operators see the subject only.
 CLINICAL_KINDS = frozenset({"risk-alert"})
+# Kinds whose body is nobody's business here: the caller's appointment reminder (its code).
+PRIVATE_KINDS = frozenset({"care-reminder"})
 OPERATIONS_ROLES = frozenset({"admin", "operator"})
 
 
@@ -90,7 +92,9 @@ def outbox_page(session: Session, viewer: Viewer, state: str | None, page: int) 
 def _row(
     viewer: Viewer, message: OutboxMessage, recipient: str | None, zone: str | None, settled: bool
 ) -> MessageRow:
-    hidden = viewer.role != "admin" and message.kind in CLINICAL_KINDS
+    hidden = (viewer.role != "admin" and message.kind in CLINICAL_KINDS) or (
+        message.kind in PRIVATE_KINDS
+    )
     return MessageRow(
         id=message.id,
         created_at=message.created_at,

@@ -29,6 +29,8 @@ from hotline.outbound.outbox import EMAIL, SMS
 from hotline.outbound.port import Accepted, Email, Outbound, SendFailure, Sms
 from hotline.outbound.quiet import Waiting, quiet_ends
 from hotline.outbound.reports import OPERATOR_REPORTS, report_to_operators
+from hotline.outbound.sealed import erase_when_done, open_address
+from hotline.secrets_at_rest import DataKeys
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ class Sender:
     outbound: Outbound
     public_url: str
     budget_per_day: int
+    # Opens sealed addresses (a caller's consented reminder number); None: such messages fail.
+    keys: DataKeys | None = None
 
     @property
     def status_callback(self) -> str:
@@ -119,11 +123,14 @@ def deliver(sender: Sender, message: Claimed) -> Accepted | SendFailure:
     outbound = sender.outbound
     if outbound.record:
         return Accepted(None, "recorded")
+    address = open_address(sender.keys, message.id, message.address)
+    if message.address and address is None:
+        return SendFailure("its sealed address opens with no data key at hand", retryable=False)
     try:
-        if message.channel == SMS and message.address:
+        if message.channel == SMS and address:
             if outbound.sms is None:
                 return SendFailure("no SMS provider (HOTLINE_SMS_PROVIDER=none)", retryable=False)
-            sms = Sms(message.address, message.body, sender.status_callback)
+            sms = Sms(address, message.body, sender.status_callback)
             return outbound.sms.send_sms(sms)
         if message.channel == EMAIL and message.address:
             if outbound.email is None:
@@ -235,6 +242,7 @@ def record_result(
     if isinstance(result, Accepted):
         row.state, row.sent_at, row.error = "sent", now, None
         row.provider_ref, row.delivery_status = result.reference, result.status
+        erase_when_done(row)
         return "sent"
     row.error = result.describe()[:300]
     if result.retryable and row.attempts < MAX_ATTEMPTS:
@@ -242,6 +250,7 @@ def record_result(
         return "retry"
     row.state = "failed" if result.retryable else "undeliverable"
     row.finished_at = now
+    erase_when_done(row)
     tell_operators(session, row, now, public_url)
     return row.state
 
@@ -280,6 +289,7 @@ def expire_leases(session: Session, now: datetime, public_url: str) -> Counter[s
             continue
         row.state, row.finished_at = "unknown", now
         row.error = "the sender stopped while sending: it may have gone out; not repeated"
+        erase_when_done(row)
         tell_operators(session, row, now, public_url)
         done["unknown"] += 1
     return done

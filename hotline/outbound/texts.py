@@ -220,6 +220,57 @@ _TEXTS: dict[str, dict[str, Text]] = {
             "[Hotline] {line}: call #{call} ({arrived}) has no outcome after 24 hours.",
         ),
     },
+    # Follow-up care (hotline.care). To a caller who consented: one reminder, the day before.
+    # Neutral on purpose (no line name, no word of mental health, no link, no number): a phone
+    # seen by someone else must not say what it is about. The counselor reads it out first.
+    "care-reminder": {
+        ZH: Text(
+            "预约提醒",
+            "提醒：您预约的会面在 {start}，地点：{place}。到达后请向前台报预约码 {code}。",
+            "提醒：您预约的会面在 {start}，地点：{place}。到达后请向前台报预约码 {code}。",
+        ),
+        EN: Text(
+            "Appointment reminder",
+            "Reminder: your appointment is on {start} at {place}. "
+            "At the desk, give the code {code}.",
+            "Reminder: your appointment is on {start} at {place}. "
+            "At the desk, give the code {code}.",
+        ),
+    },
+    # To a counselor whose bookings a cancelled session held: they move them.
+    "care-session-cancelled": {
+        ZH: Text(
+            "【热线】面谈时段已取消：{start}",
+            "【热线】{line} 在 {start}（{place}）的面谈时段已取消，您预约的 {count} 个名额"
+            "（预约码 {codes}）需要改约：{link}",
+            "【热线】{line} 在 {start}（{place}）的面谈时段已取消，您预约的 {count} 个名额"
+            "（预约码 {codes}）需要改约，请登录系统处理。",
+        ),
+        EN: Text(
+            "[Hotline] Session cancelled: {start}",
+            "[Hotline] {line}: the session of {start} at {place} is cancelled; {count} of your "
+            "bookings (codes {codes}) need another session: {link}",
+            "[Hotline] {line}: the session of {start} at {place} is cancelled; {count} of your "
+            "bookings (codes {codes}) need another session. Please sign in to move them.",
+        ),
+    },
+    # To a line's supervisors: an urgent referral the partner has not accepted in time.
+    "referral-overdue": {
+        ZH: Text(
+            "【热线】紧急转介逾期 #{referral}",
+            "【热线】{line} 转介 #{referral}（{urgency}，{partner}）应于 {due} 前被接收，"
+            "目前仍为“{state}”：{link}",
+            "【热线】{line} 转介 #{referral}（{urgency}，{partner}）应于 {due} 前被接收，"
+            "目前仍为“{state}”，请登录系统跟进。",
+        ),
+        EN: Text(
+            "[Hotline] Urgent referral #{referral} overdue",
+            "[Hotline] {line}: referral #{referral} ({urgency}, {partner}) was due to be "
+            "accepted by {due} and is still {state}: {link}",
+            "[Hotline] {line}: referral #{referral} ({urgency}, {partner}) was due to be "
+            "accepted by {due} and is still {state}. Please sign in to follow it up.",
+        ),
+    },
 }
 
 TEMPLATES = frozenset(_TEXTS)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from hotline.care import retention as care
 from hotline.models import (
     AuditEntry,
     AuditPurgePermit,
@@ -143,7 +144,15 @@ def purge_plan(policy: RecordsPolicy, now: datetime) -> list[tuple[str, Step, da
         "job_runs": purge_job_runs,
     }
     plan = [(name, steps[name], now - timedelta(days=days[name])) for name in days]
-    return [*plan, ("totp_enrolments", purge_totp_enrolments, now)]  # kept until they expire
+    # Follow-up care: the reminders' sealed numbers first (they have a use, not a period),
+    # then cases before bookings and referrals, which lose their link to a purged case.
+    cared: list[tuple[str, Step, datetime]] = [
+        ("care_cases", care.purge_cases, now - timedelta(days=policy.case_days)),
+        ("care_bookings", care.purge_bookings, now - timedelta(days=policy.booking_days)),
+        ("care_referrals", care.purge_referrals, now - timedelta(days=policy.referral_days)),
+    ]
+    contacts = ("care_contacts", care.purge_contacts, now)
+    return [contacts, *plan, *cared, ("totp_enrolments", purge_totp_enrolments, now)]
 
 
 def purge_batch(

@@ -18,11 +18,15 @@ from hotline.web.admin import admin
 from hotline.web.alerts import alerts
 from hotline.web.auth import auth
 from hotline.web.calls import calls
+from hotline.web.care import care
+from hotline.web.care_calls import followup
+from hotline.web.cases import cases
 from hotline.web.context import WebAccounts
 from hotline.web.operations import operations
 from hotline.web.outcomes import outcomes
 from hotline.web.pages import pages
 from hotline.web.passwords import passwords
+from hotline.web.referrals import referrals
 from hotline.web.resume import resume
 from hotline.web.shifts import shifts
 from hotline.web.statistics import stats
@@ -54,6 +58,10 @@ def init_app(app: Flask) -> CSRFProtect:
         operations,
         admin,
         stats,
+        care,
+        followup,
+        referrals,
+        cases,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

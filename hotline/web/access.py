@@ -51,6 +51,22 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "admin.reset": frozenset({"admin"}),  # GET: the confirmation
     "passwords.change": EVERYONE,
     "passwords.set_by_link": PUBLIC,  # the one-time link is the credential
+    # Follow-up care (issue 16). Reception is an operator at the clinic's desk.
+    "care.sessions": OPERATIONS,
+    "care.publish_one": OPERATIONS,
+    "care.publish_pattern": OPERATIONS,
+    "care.cancel": OPERATIONS,
+    "care.reception": OPERATIONS,
+    "followup.book_session": frozenset({"counselor"}),  # their own calls (the view checks)
+    "followup.refer": frozenset({"counselor"}),
+    "referrals.board": REVIEWERS,
+    "referrals.move_referral": REVIEWERS,
+    # A school line's counselors and supervisors only (the service checks the line).
+    "cases.list_cases": frozenset({"counselor", "supervisor"}),
+    "cases.new_case": frozenset({"counselor", "supervisor"}),
+    "cases.show": frozenset({"counselor", "supervisor"}),
+    "cases.add_link": frozenset({"counselor", "supervisor"}),
+    "cases.close": frozenset({"counselor", "supervisor"}),
     "api.openapi": PUBLIC,  # the API's description; its answers need a token (API below)
 }
 # Every route of these blueprints: Twilio's webhooks, signed and never behind a session.

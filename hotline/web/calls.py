@@ -16,6 +16,8 @@ from hotline.records.export import csv_chunks, export_rows, json_chunks
 from hotline.web import labels
 from hotline.web.access import roles_for
 from hotline.web.calllog import filter_form, page_links
+from hotline.web.care_calls import care_on_call
+from hotline.web.care_labels import CARE
 from hotline.web.context import audited, database, viewer
 from hotline.web.forms import ButtonForm, ExportForm
 from hotline.web.names import names
@@ -79,6 +81,7 @@ def detail(call_id: int) -> str:
             abort(404)
         audited(db, now, "calls.view", target=str(call_id))
         alert, shown = alert_for_call(db, who, call_id), names(db)
+        care_call = care_on_call(db, who, call_id, now, "call")
     return render_template(
         "call_detail.html",
         call=call,
@@ -86,6 +89,8 @@ def detail(call_id: int) -> str:
         button=ButtonForm(),
         labels=labels.ALL,
         names=shown,
+        care_call=care_call,
+        care=CARE,
     )
 
 

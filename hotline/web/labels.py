@@ -98,6 +98,9 @@ MESSAGE_KINDS = {
     "risk-alert-psychiatrist": _l("Risk alert, to the psychiatrist"),
     "delivery-problem": _l("Delivery problem"),
     "job-missed": _l("Missed job run"),
+    "care-reminder": _l("Appointment reminder"),
+    "care-session-cancelled": _l("Session cancelled, to counselors"),
+    "referral-overdue": _l("Urgent referral overdue"),
 }
 CHANNELS = {"sms": _l("SMS"), "email": _l("E-mail"), "web": _l("Web page only")}
 RUN_OUTCOMES = {

@@ -11,6 +11,8 @@ from hotline.confirmations import shifts_to_confirm
 from hotline.records.detail import call_view
 from hotline.records.outcomes import own_call, repeat_count, waiting_for_outcome
 from hotline.web import labels
+from hotline.web.care_calls import care_on_call
+from hotline.web.care_labels import CARE
 from hotline.web.context import audited, database, viewer
 from hotline.web.forms import ButtonForm
 from hotline.web.names import names
@@ -57,5 +59,14 @@ def _form_page(call_id: int, *, save: bool) -> tuple[str, int] | Response:
         # The form shows the call: opening it (or seeing it again after a refused save) is a view.
         audited(db, now, "outcome.view", target=str(call.id))
         context = {"call": call_view(db, who, call.id, now), "repeat": repeat_count(db, call)}
+        care_call = care_on_call(db, who, call.id, now, "outcome")
     status = 400 if save and form.is_submitted() else 200
-    return render_template("outcome_form.html", form=form, labels=labels.ALL, **context), status
+    page = render_template(
+        "outcome_form.html",
+        form=form,
+        labels=labels.ALL,
+        care_call=care_call,
+        care=CARE,
+        **context,
+    )
+    return page, status

@@ -91,6 +91,7 @@ def test_keys_rotate_reseals_old_and_plain_secrets_with_the_new_key_once(
     assert rotated.stdout.splitlines() == [
         "users.totp_secret: 2 re-encrypted, 0 already current, 0 unreadable",
         "totp_enrolments.secret: 1 re-encrypted, 0 already current, 0 unreadable",
+        "care reminder contacts: 0 re-encrypted, 0 already current, 0 unreadable",
     ]
     secrets, pending = stored(world)
     assert all(value.startswith("v2:") for value in secrets + pending)

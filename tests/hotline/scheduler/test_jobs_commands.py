@@ -85,7 +85,7 @@ def test_status_as_a_table_has_aligned_columns_and_says_since_when_the_scheduler
     column = header.index("NEXT RUN (UTC)")
     purge = next(row for row in rows if row.startswith("retention-purge "))
     assert purge[column:].startswith("2026-05-11 19:30")
-    assert "deleted.calls=0" in purge
+    assert "deleted.care_contacts=0 deleted.notes=0" in purge  # the reminder numbers first
     assert lines[-1].startswith("scheduler: SILENT since 2026-05-10 20:55; last beat")
     assert "host:42" in lines[-1]
 

@@ -1,0 +1,161 @@
+"""Booking a caller into a session, from the call: the last place goes to exactly one booking.
+
+The place is taken by one conditional UPDATE (`booked < capacity`, still open, still ahead),
+checked by its row count: on PostgreSQL a second transaction waits for the first's row lock
+and then finds the session full; on SQLite writes take turns. Everything that can refuse a
+booking is checked before that UPDATE, so a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.care.codes import new_code
+from hotline.care.reminders import cancel_reminder, schedule_reminder
+from hotline.models import Booking, Call, CareSession, Hotline
+from hotline.phones import normalize_phone, region_of
+from hotline.secrets_at_rest import DataKeys
+
+CODE_TRIES = 5
+
+
+class BadBooking(ValueError):
+    """Refused; `code` says why (the web layer says it in the reader's language)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class BookingInput:
+    session_id: int
+    consent: bool
+    phone: str  # "" for none; never stored but sealed in the reminder
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    booking: Booking
+    held: CareSession
+    reminder: bool  # a reminder is queued (the number is sealed inside it)
+    too_late_to_remind: bool = False  # a number was given, but the reminder time has passed
+
+
+def call_line(call: Call) -> int | None:
+    """The line a call's follow-up belongs to: the one the caller dialed."""
+    return call.hotline_id if call.hotline_id is not None else call.answered_line_id
+
+
+def book(
+    session: Session,
+    call: Call,
+    data: BookingInput,
+    now: datetime,
+    *,
+    actor: str,
+    keys: DataKeys,
+) -> Booked:
+    line = session.get(Hotline, call_line(call) or 0)
+    held = session.get(CareSession, data.session_id)
+    if line is None or held is None or held.hotline_id != line.id:
+        raise BadBooking("unknown-session", "no such session on this call's line")
+    phone = _consented_phone(data, line)
+    _take_place(session, held, now)
+    booking = _insert(session, held, call, now, actor, consent=phone is not None)
+    reminder = phone is not None and schedule_reminder(
+        session, keys, booking, held, line, phone, now
+    )
+    return Booked(booking, held, reminder, too_late_to_remind=phone is not None and not reminder)
+
+
+def _consented_phone(data: BookingInput, line: Hotline) -> str | None:
+    typed = data.phone.strip()
+    if not typed:
+        return None
+    if not data.consent:
+        raise BadBooking(
+            "contact-without-consent", "a number is kept only with the caller's consent"
+        )
+    phone = normalize_phone(typed, region_of(line.number))
+    if phone is None:
+        raise BadBooking("bad-phone", "not a phone number that can take a text")
+    return phone
+
+
+def _take_place(session: Session, held: CareSession, now: datetime) -> None:
+    taken = session.execute(
+        update(CareSession)
+        .where(
+            CareSession.id == held.id,
+            CareSession.cancelled_at.is_(None),
+            CareSession.start > now,
+            CareSession.booked < CareSession.capacity,
+        )
+        .values(booked=CareSession.booked + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(held)
+    if getattr(taken, "rowcount", 0) == 1:
+        return
+    if held.cancelled_at is not None:
+        raise BadBooking("cancelled", "the session has been cancelled")
+    if held.start <= now:
+        raise BadBooking("past", "the session has started or is over")
+    raise BadBooking("full", "the session is full")
+
+
+def _insert(
+    session: Session, held: CareSession, call: Call, now: datetime, actor: str, *, consent: bool
+) -> Booking:
+    """The booking under a fresh code (another try on the rare code already in use)."""
+    for _ in range(CODE_TRIES):
+        booking = Booking(
+            code=new_code(),
+            session_id=held.id,
+            hotline_id=held.hotline_id,
+            call_id=call.id,
+            counselor_id=call.answered_by_id,
+            booked_by=actor,
+            booked_at=now,
+            state="booked",
+            reminder_consent=consent,
+        )
+        try:
+            with session.begin_nested():
+                session.add(booking)
+        except IntegrityError:
+            taken = select(Booking.id).where(Booking.code == booking.code)
+            if session.scalar(taken) is None:
+                raise
+            continue
+        return booking
+    raise RuntimeError("no free booking code after several tries")
+
+
+def release_booking(session: Session, booking: Booking, now: datetime, *, state: str) -> None:
+    """The booking ends without a visit (`cancelled`): its place is free again and its
+    reminder (with the number) is cancelled."""
+    booking.state, booking.marked_at = state, now
+    session.execute(
+        update(CareSession)
+        .where(CareSession.id == booking.session_id, CareSession.booked > 0)
+        .values(booked=CareSession.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
+    cancel_reminder(session, booking.reminder_key, now)
+
+
+def bookings_of_call(session: Session, call_id: int) -> list[tuple[Booking, CareSession]]:
+    rows = session.execute(
+        select(Booking, CareSession)
+        .join(CareSession, CareSession.id == Booking.session_id)
+        .where(Booking.call_id == call_id)
+        .order_by(Booking.booked_at)
+    )
+    return [(booking, held) for booking, held in rows]
