@@ -42,7 +42,7 @@ from bench.webhook_setup import (  # noqa: E402
     prepare_database,
     signed_requests,
 )
-from hotline.server import default_workers  # noqa: E402
+from hotline.server import DEFAULT_THREADS, default_workers  # noqa: E402
 from webhooks.simulator import HttpTransport, Simulator, accept  # noqa: E402
 
 
@@ -148,8 +148,9 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
-    print(f"{os.cpu_count()} cores, {args.workers} workers of 1 thread, "
-          f"{args.duration} s per load, {args.rounds} rounds")  # fmt: skip
+    print(f"{os.cpu_count()} cores, {args.workers} workers of {DEFAULT_THREADS} threads "
+          f"(one at a time until one is stuck), {args.duration} s per load, "
+          f"{args.rounds} rounds")  # fmt: skip
     bare = Bench(args, work)
     try:
         rows = []
