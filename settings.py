@@ -89,6 +89,8 @@ class Settings:
     booking_retention_days: int = 1095
     referral_retention_days: int = 1095
     case_retention_days: int = 1095
+    # Published statistics reports (issue 13): counts from 1 to this are suppressed.
+    report_suppress_up_to: int = 10
 
     def __repr__(self) -> str:
         return (
@@ -161,6 +163,9 @@ class Settings:
                 "HOTLINE_REFERRAL_RETENTION_DAYS", retention
             ),
             case_retention_days=reader.positive_int("HOTLINE_CASE_RETENTION_DAYS", retention),
+            report_suppress_up_to=reader.positive_int(
+                "HOTLINE_REPORT_SUPPRESS_UP_TO", 10, unit="calls"
+            ),
         )
         _check_outbound(settings, problems)
         _check_rotations(settings, problems)

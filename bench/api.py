@@ -127,6 +127,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
+    started_load = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="hotline-bench-api-"))
     post = work / "post.lua"
     post.write_text(POST_LUA)
@@ -158,7 +159,8 @@ def main() -> None:
         stop(bare)
     load = os.getloadavg()
     print(f"{os.cpu_count()} cores, {args.workers} workers, {args.duration} s per load, "
-          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")  # fmt: skip
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end, "
+          f"{started_load[0]:.2f} at the start")  # fmt: skip
     print(f"\n{'':<34}{'c=1 p50':>9}{'p99 ms':>9}{'c=100 r/s':>10}{'p99 ms':>10}{'errors':>8}")
     for each in rows:
         print(each)

@@ -1,4 +1,4 @@
-"""Figures for the rota core on a large line: on_duty (warm and cold), gaps, index memory.
+"""Figures for the rota core on a large line: tiers_at (warm and cold), gaps, index memory.
 
 Run from the repository root: `.venv/bin/python bench/rota.py`. Pure part only, no database.
 """
@@ -109,7 +109,7 @@ def measure(days: int) -> Figures:
     cold = [_seconds(_cold_on_duty, versions, at) * 1e3 for at in instants[:30]]
     gaps_ms = _seconds(_cold_gaps, versions, start, end) * 1e3
     history = RotaHistory(versions)
-    direct = [_seconds(history.on_duty, at) * 1e3 for at in instants[:200]]
+    direct = [_seconds(history.tiers_at, at) * 1e3 for at in instants[:200]]
 
     tracemalloc.start()
     index = PreparedIndex(RotaHistory(versions))
@@ -117,7 +117,7 @@ def measure(days: int) -> Figures:
     memory = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
 
-    warm = sorted(_seconds(index.on_duty, at) * 1e6 for at in instants)
+    warm = sorted(_seconds(index.tiers_at, at) * 1e6 for at in instants)
     return Figures(
         segments=segments,
         warm_median_us=statistics.median(warm),
@@ -137,7 +137,7 @@ def _seconds(work: Callable[..., object], *args: object) -> float:
 
 
 def _cold_on_duty(versions: list[Version], at: datetime) -> Tiers:
-    return PreparedIndex(RotaHistory(versions)).on_duty(at)
+    return PreparedIndex(RotaHistory(versions)).tiers_at(at)
 
 
 def _cold_gaps(versions: list[Version], start: datetime, end: datetime) -> list[Gap]:
@@ -159,9 +159,9 @@ def main() -> None:
             f"{f.memory_mb:>9.1f}MB"
         )
     print(TARGETS)
-    print("warm = on_duty at a random instant from an index holding the whole span;")
-    print("cold = RotaHistory(versions) + PreparedIndex + first on_duty (resolves one UTC week);")
-    print("no index = RotaHistory.on_duty, p50; gaps all = a new index, gaps over the whole span;")
+    print("warm = tiers_at at a random instant from an index holding the whole span;")
+    print("cold = RotaHistory(versions) + PreparedIndex + first tiers_at (resolves one UTC week);")
+    print("no index = RotaHistory.tiers_at, p50; gaps all = a new index, gaps over the whole span;")
     print("index mem = tracemalloc of a new history and index once the whole span is loaded")
 
 

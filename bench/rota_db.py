@@ -1,5 +1,5 @@
 """On-duty from a cold database read: the versions of a large line stored as rota versions,
-read and resolved by `hotline.duty.on_duty` in a new transaction each time (as the CLI does).
+read and resolved by `hotline.duty.duty_at` in a new transaction each time (as the CLI does).
 
     .venv/bin/python bench/rota_db.py [--pg-url URL]
 
@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from bench.rota import COUNSELORS, SPANS, build_versions
 from hotline.db import Database
-from hotline.duty import on_duty
+from hotline.duty import duty_at
 from hotline.migrate import upgrade
 from hotline.models import Counselor, Hotline, RotaVersion
 from hotline.rota_versions import content_hash
@@ -76,7 +76,7 @@ def measure(database: Database, instants: list[object]) -> tuple[float, float]:
     for at in instants:
         began = time.perf_counter()
         with database.read() as session:
-            on_duty(session, "big", at)  # type: ignore[arg-type]
+            duty_at(session, "big", at)  # type: ignore[arg-type]
         timings.append((time.perf_counter() - began) * 1e3)
     return statistics.median(timings), max(timings)
 
@@ -102,7 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    print("on_duty from a cold database read (new transaction, versions read and resolved)")
+    print("duty_at from a cold database read (new transaction, versions read and resolved)")
     print(f"{'engine':<12}{'rota span':<12}{'p50 ms':>9}{'max ms':>9}")
     for span, url, pg_name in engines(args.pg_url):
         database = Database.from_url(url)

@@ -46,6 +46,17 @@ class RefreshingCopy(Generic[T]):
                 self._copy, self._started, self._swapped = fresh, started, self._monotonic()
             return self._copy
 
+    def advance(self, step: Callable[[T], T]) -> T:
+        """Swap in `step(copy in hand)` now, whatever the copy's age: for a caller whose own
+        read showed something newer. `step` runs under the lock, so it must not read the
+        database; it hands back the copy itself when it has nothing newer."""
+        with self._lock:
+            fresh = step(self._copy)
+            if fresh is not self._copy:
+                now = self._monotonic()
+                self._copy, self._started, self._swapped = fresh, now, now
+            return self._copy
+
     def last_known(self) -> T:
         """The copy in hand, for when the database cannot be asked."""
         return self._copy

@@ -231,6 +231,31 @@ class Database:
         finally:
             connection.close()  # back to the pool
 
+    @contextmanager
+    def raw_read(self) -> Iterator[Any]:
+        """A pooled DBAPI connection for one read statement below the ORM, in no transaction:
+        a single statement reads one snapshot by itself, so it needs neither BEGIN nor
+        ROLLBACK (two more round trips on PostgreSQL). For the API's one read a request
+        (`hotline.api.reads`), nothing that reads twice."""
+        if self._bind is not None:  # inside a test's transaction: read in it
+            yield self._bind.connection.dbapi_connection
+            return
+        connection = self.engine.raw_connection()
+        dbapi_connection: Any = connection.dbapi_connection
+        postgresql = self.engine.dialect.name == "postgresql"
+        try:
+            if postgresql:  # SQLite's connections are in autocommit already (_on_begin)
+                dbapi_connection.autocommit = True
+            yield dbapi_connection
+        except BaseException as exc:
+            if self._is_disconnect(exc, dbapi_connection):
+                connection.invalidate(exc)
+            raise
+        finally:
+            if postgresql and connection.is_valid:
+                dbapi_connection.autocommit = False  # as the pool hands it to everyone else
+            connection.close()
+
     def _turn(self) -> AbstractContextManager[None]:
         return self._turns.turn() if self._turns is not None else nullcontext()
 

@@ -22,7 +22,7 @@ from hotline.rota_versions import load_history, newest_version_id, version_at
 from rota import coverage
 from rota.history import RotaHistory
 from rota.index import PreparedIndex
-from rota.model import Tiers
+from rota.model import Segment, Tiers
 
 
 class UnknownHotline(LookupError):
@@ -37,7 +37,7 @@ class OnDuty:
 
 
 @dataclass(frozen=True, slots=True)
-class Duty:
+class LineTiers:
     """The tiers of a line at `at`, each in the order its counselors will be tried."""
 
     hotline: str
@@ -63,30 +63,39 @@ def find_hotline(session: Session, key: str) -> Hotline:
     return hotline
 
 
-def on_duty(session: Session, hotline_key: str, at: datetime) -> Duty:
+def duty_at(session: Session, hotline_key: str, at: datetime) -> LineTiers:
     """From a cold read (CLI, one-off questions): only the version in force at `at` is read."""
     version = version_at(session, hotline_key, at)
     if version is None:
         find_hotline(session, hotline_key)  # an unknown line is an error, not an empty rota
         return describe(session, hotline_key, at, None, ())
-    return describe(session, hotline_key, at, version.number, coverage.on_duty(version.rota, at))
+    return describe(session, hotline_key, at, version.number, coverage.tiers_at(version.rota, at))
 
 
 def describe(
     session: Session, hotline_key: str, at: datetime, version: int | None, tiers: Tiers
-) -> Duty:
+) -> LineTiers:
     """Attach names and phones (as they are now) to the counselor keys of `tiers`."""
     keys = {key for tier in tiers for key in tier}
     people = {
         person.key: OnDuty(person.key, person.name, person.phone)
         for person in session.scalars(select(Counselor).where(Counselor.key.in_(keys)))
     }
-    return Duty(
+    return LineTiers(
         hotline_key,
         at,
         version,
         tuple(tuple(people[k] for k in tier if k in people) for tier in tiers),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldTiers:
+    """Tiers from a process's index, and the newest version id it followed then."""
+
+    newest: int
+    version: int | None
+    tiers: Tiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +136,31 @@ class DutyIndex:
         """The version number in force at `at` and its tiers (counselor keys)."""
         prepared = self._prepared(session, hotline_id, hotline_key)
         version = prepared.history.version_at(at)
-        return (version.number if version else None), prepared.index.on_duty(at)
+        return (version.number if version else None), prepared.index.tiers_at(at)
 
-    def on_duty(self, session: Session, hotline_key: str, at: datetime) -> Duty:
+    def timeline(
+        self, session: Session, hotline_id: int, hotline_key: str, start: datetime, end: datetime
+    ) -> list[Segment]:
+        """The line's segments over `[start, end)` from the prepared index (the board's gaps)."""
+        return self._prepared(session, hotline_id, hotline_key).index.timeline(start, end)
+
+    def held_tiers(self, hotline_key: str, at: datetime) -> HeldTiers | None:
+        """`tiers_at` without a query, from the index in hand (None when the line is not
+        prepared): right while no version newer than its `newest` was saved."""
+        versions = self._versions.last_known()
+        prepared = versions.lines.get(hotline_key)
+        if prepared is None:
+            return None
+        version = prepared.history.version_at(at)
+        number = version.number if version else None
+        return HeldTiers(versions.newest, number, prepared.index.tiers_at(at))
+
+    def follow(self, newest: int) -> None:
+        """Follow `newest`, the newest version id a caller has just read, at once when it is
+        newer than the one held (the next `tiers_at` prepares its line afresh)."""
+        self._versions.advance(lambda held: held if newest <= held.newest else _Versions(newest))
+
+    def duty_at(self, session: Session, hotline_key: str, at: datetime) -> LineTiers:
         hotline = find_hotline(session, hotline_key)
         version, tiers = self.tiers_at(session, hotline.id, hotline.key, at)
         return describe(session, hotline_key, at, version, tiers)

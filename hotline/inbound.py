@@ -1,5 +1,7 @@
 """Texts to the service's numbers: a staff member's reply acts on what was sent to their phone;
-anyone else may be a person in crisis, is told where to call, and leaves only a count behind.
+anyone else may be a person in crisis, is told where to call, and leaves only a count behind;
+but a reply to the number the outbox sends from (a caller's neutral appointment reminder came
+from it) gets no answer at all, and leaves nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +52,17 @@ class IncomingText:
     to: str
     sender: str = field(repr=False)  # may be a person in crisis: never in a log or an error
     body: str = field(repr=False)
+    messaging_service: str = ""  # Twilio's MessagingServiceSid, when `to` is in such a service
+
+
+def is_reminder_sender(to: str, messaging_service: str, sms_from: str | None) -> bool:
+    """Whether a text went to the sender of the outbox's SMS (`HOTLINE_SMS_FROM`: a number, or
+    a Messaging Service, which Twilio names in the text's `MessagingServiceSid`)."""
+    if not sms_from:
+        return False
+    if sms_from.startswith("MG"):
+        return messaging_service == sms_from
+    return (normalize_phone(to, None) or to) == sms_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +95,16 @@ class _Staff:
 
 
 def answer_text(
-    session: Session, to: str, sender: str, body: str, now: datetime, *, fallback_number: str
-) -> str:
-    """The reply to one incoming text.
+    session: Session,
+    to: str,
+    sender: str,
+    body: str,
+    now: datetime,
+    *,
+    fallback_number: str,
+    to_reminder_sender: bool = False,
+) -> str | None:
+    """The reply to one incoming text; None for none at all.
 
     From the registered phone of an active counselor or user, "1", "OK", "好" or "确认" acts on
     the newest open item sent to that phone: a shift confirmation not confirmed and not over is
@@ -93,21 +113,32 @@ def answer_text(
     phone: only users acknowledge), and older items are looked at instead.
 
     From any other number: one fixed reply (where to call, in the line's language) and one more
-    in the line's daily count. The sender's number is compared with the staff's in memory, so it
-    never reaches the database, not even as a query parameter; any failure is raised as
-    `InboundFailed` with nothing of the original error attached.
+    in the line's daily count. But when the text went to the outbox's sender and not to a line
+    (`to_reminder_sender`, see `is_reminder_sender`), it is most likely a reply to a caller's
+    appointment reminder, read by whoever holds that phone: no reply (a word of the hotline
+    would tell them the person called a crisis line), no count, nothing written.
+
+    The sender's number is compared with the staff's in memory, so it never reaches the
+    database, not even as a query parameter; any failure is raised as `InboundFailed` with
+    nothing of the original error attached.
     """
     failure = ""
     try:
-        return _answer(session, to, sender, body, now, fallback_number)
+        return _answer(session, to, sender, body, now, fallback_number, to_reminder_sender)
     except Exception as exc:  # its text or chain may carry the sender: only its kind goes on
         failure = type(exc).__name__
     raise InboundFailed(f"could not answer an incoming text ({failure})")
 
 
-def reply_without_database(lines: Lines, to: str, fallback_number: str) -> str:
-    """Where to call, from the last known lines, for when the database cannot be asked."""
-    return where_to_call(lines.for_number(to), fallback_number)
+def reply_without_database(
+    lines: Lines, to: str, fallback_number: str, *, to_reminder_sender: bool = False
+) -> str | None:
+    """Where to call, from the last known lines, for when the database cannot be asked; None
+    (no reply) for a text to the outbox's sender that is no line's (see `answer_text`)."""
+    line = lines.for_number(to)
+    if line is None and to_reminder_sender:
+        return None
+    return where_to_call(line, fallback_number)
 
 
 def where_to_call(line: Hotline | LineInfo | None, fallback_number: str) -> str:
@@ -122,12 +153,20 @@ def where_to_call(line: Hotline | LineInfo | None, fallback_number: str) -> str:
 
 
 def _answer(
-    session: Session, to: str, sender: str, body: str, now: datetime, fallback_number: str
-) -> str:
+    session: Session,
+    to: str,
+    sender: str,
+    body: str,
+    now: datetime,
+    fallback_number: str,
+    to_reminder_sender: bool,
+) -> str | None:
     line = _line(session, to)
     phone = normalize_phone(sender, region_of(line.number) if line else None)
     staff = _staff(session, phone) if phone else None
     if staff is None:
+        if line is None and to_reminder_sender:
+            return None  # a reply to a reminder, maybe: not a word of the hotline
         count_text(session, line, now)
         return where_to_call(line, fallback_number)
     messages = _newest_messages(session, staff.phone)

@@ -75,22 +75,24 @@ def content_hash(document: dict[str, Any]) -> str:
 
 
 def line_rota(session: Session, hotline: Hotline) -> LineRota:
-    """The line's rota as the editable tables hold it now."""
+    """The line's rota as the editable tables hold it now. Columns, not ORM objects: a line
+    with a year of overrides and leave has thousands of rows, read at every import or edit."""
     patterns = session.scalars(
         select(RotaPattern)
         .where(RotaPattern.hotline_id == hotline.id)
         .order_by(RotaPattern.position)
     ).all()
-    overrides = session.scalars(
-        select(RotaOverride)
+    overrides = session.execute(
+        select(RotaOverride.tier, RotaOverride.start, RotaOverride.end, RotaOverride.counselors,
+               RotaOverride.key)
         .where(RotaOverride.hotline_id == hotline.id)
         .order_by(RotaOverride.position)
-    ).all()
+    ).all()  # fmt: skip
     staff = {name for p in patterns for name in p.counselors} | {
         name for o in overrides for name in o.counselors
     }
     leave = session.execute(
-        select(Leave, Counselor.key)
+        select(Counselor.key, Leave.start, Leave.end, Leave.key)
         .join(Counselor, Leave.counselor_id == Counselor.id)
         .where(Counselor.key.in_(staff))
         .order_by(Counselor.key, Leave.position)
@@ -102,12 +104,12 @@ def line_rota(session: Session, hotline: Hotline) -> LineRota:
         tz=ZoneInfo(hotline.timezone),
         patterns=tuple(_pattern(p) for p in patterns),
         overrides=tuple(
-            Override(o.tier, parse_moment(o.start), parse_moment(o.end), tuple(o.counselors), o.key)
-            for o in overrides
+            Override(tier, parse_moment(start), parse_moment(end), tuple(names), key)
+            for tier, start, end, names, key in overrides
         ),
         leave=tuple(
-            LeaveRule(key, parse_moment(row.start), parse_moment(row.end), row.key)
-            for row, key in leave
+            LeaveRule(counselor, parse_moment(start), parse_moment(end), key)
+            for counselor, start, end, key in leave
         ),
         inactive=frozenset(inactive),
     )
@@ -173,3 +175,33 @@ def versions_from(session: Session, line_id: int, start: datetime) -> RotaHistor
     return RotaHistory(
         [Version(row.number, row.saved_at, from_document(row.document)) for row in [*then, *later]]
     )
+
+
+def versions_from_each(session: Session, starts: dict[int, datetime]) -> dict[int, RotaHistory]:
+    """`versions_from` for many lines in one query: each line's versions in force at or after
+    the earliest of `starts` (a few more than its own start needs, which change no answer)."""
+    if not starts:
+        return {}
+    first = min(starts.values())
+    ids = list(starts)
+    in_force = (
+        select(RotaVersion.id)
+        .where(RotaVersion.hotline_id == Hotline.id, RotaVersion.saved_at <= first)
+        .order_by(RotaVersion.saved_at.desc(), RotaVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            RotaVersion.hotline_id, RotaVersion.number, RotaVersion.saved_at, RotaVersion.document
+        )
+        .where(RotaVersion.hotline_id.in_(ids))
+        .where(
+            (RotaVersion.saved_at > first)
+            | RotaVersion.id.in_(select(in_force).where(Hotline.id.in_(ids)))
+        )
+    ).all()
+    found: dict[int, list[Version]] = {line: [] for line in ids}
+    for row in rows:
+        found[row.hotline_id].append(Version(row.number, row.saved_at, from_document(row.document)))
+    return {line: RotaHistory(versions) for line, versions in found.items()}

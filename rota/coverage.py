@@ -92,7 +92,7 @@ def resolve_timeline(rota: LineRota | PlacedRota, start: datetime, end: datetime
     return [Segment(s, e, t) for s, e, t in zip(starts, [*starts[1:], end], tiers, strict=True)]
 
 
-def on_duty(rota: LineRota | PlacedRota, at: datetime) -> Tiers:
+def tiers_at(rota: LineRota | PlacedRota, at: datetime) -> Tiers:
     """The tiers on duty at instant `at` (see `resolve_timeline` for the rules)."""
     return resolve_timeline(rota, at, at + _INSTANT)[0].tiers
 

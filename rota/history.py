@@ -34,9 +34,9 @@ class RotaHistory:
         index = bisect_right(self._saved, as_utc(at)) - 1
         return self.versions[index] if index >= 0 else None
 
-    def on_duty(self, at: datetime) -> Tiers:
+    def tiers_at(self, at: datetime) -> Tiers:
         version = self.version_at(at)
-        return coverage.on_duty(self._placed_rota(version), at) if version is not None else ()
+        return coverage.tiers_at(self._placed_rota(version), at) if version is not None else ()
 
     def tier_count_at(self, at: datetime) -> int:
         version = self.version_at(at)

@@ -1,4 +1,4 @@
-"""A per-process prepared index over a rota history: `on_duty` by bisection in cached chunks."""
+"""A per-process prepared index over a rota history: `tiers_at` by bisection in cached chunks."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class _Chunk:
 
 
 class PreparedIndex:
-    """Answers `on_duty`/`timeline`/`gaps` like its `RotaHistory`, from cached chunks of time.
+    """Answers `tiers_at`/`timeline`/`gaps` like its `RotaHistory`, from cached chunks of time.
 
     A chunk (a UTC week by default: small, so the first question costs little) is resolved on
     first use and kept, at most `max_chunks` of them (the oldest loaded goes first); equal tiers
@@ -44,7 +44,7 @@ class PreparedIndex:
         self._interned: dict[Tiers, Tiers] = {}
         self._lock = threading.Lock()
 
-    def on_duty(self, at: datetime) -> Tiers:
+    def tiers_at(self, at: datetime) -> Tiers:
         at = as_utc(at)
         chunk = self._chunk((at - _EPOCH) // self.chunk_length)
         return chunk.tiers[bisect_right(chunk.starts, at) - 1]

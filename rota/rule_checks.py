@@ -3,6 +3,7 @@ stretches without a qualification (see `rota.rules` for the definitions)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
@@ -52,6 +53,32 @@ def _close(
         out.setdefault(name, []).append((running.pop(name), at))
 
 
+class ResolvedTimeline:
+    """A timeline resolved once over `[start, end)` that answers for any window within it, so
+    a caller that must look at the segments first (whose qualifications to read) does not
+    resolve the rota twice."""
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        self._starts = [segment.start for segment in segments]
+
+    def timeline(self, start: datetime, end: datetime) -> list[Segment]:
+        if self.segments and (start < self.segments[0].start or end > self.segments[-1].end):
+            raise ValueError("asked beyond the window the timeline was resolved for")
+        found = []
+        for segment in self.segments[max(0, bisect_right(self._starts, start) - 1) :]:
+            if segment.start >= end:
+                break
+            if segment.end > start:
+                found.append(
+                    Segment(max(segment.start, start), min(segment.end, end), segment.tiers)
+                )
+        return found
+
+    def counselors(self) -> set[str]:
+        return {name for segment in self.segments for tier in segment.tiers for name in tier}
+
+
 def night_window(day: date, night: tuple[time, time], tz: ZoneInfo) -> Interval:
     """The night window of local `day` as instants (by the one DST rule of `to_instant`)."""
     begin, finish = night
@@ -63,14 +90,23 @@ def night_window(day: date, night: tuple[time, time], tz: ZoneInfo) -> Interval:
 
 
 def nights_covered(
-    shifts: list[Interval], night: tuple[time, time], tz: ZoneInfo
+    shifts: list[Interval],
+    night: tuple[time, time],
+    tz: ZoneInfo,
+    windows: dict[date, Interval] | None = None,
 ) -> dict[date, Interval]:
-    """The local days whose night window one of `shifts` covers whole, each with that shift."""
+    """The local days whose night window one of `shifts` covers whole, each with that shift.
+    `windows`: the night windows already converted, by day (filled in as they are), for a
+    caller that asks about many counselors of one line."""
+    known: dict[date, Interval] = {} if windows is None else windows
     covered: dict[date, Interval] = {}
     for shift in shifts:
         day = shift[0].astimezone(tz).date() - _DAY
         while day <= shift[1].astimezone(tz).date():
-            lo, hi = night_window(day, night, tz)
+            window = known.get(day)
+            if window is None:
+                window = known[day] = night_window(day, night, tz)
+            lo, hi = window
             if lo < hi and shift[0] <= lo and hi <= shift[1]:
                 covered[day] = shift
             day += _DAY

@@ -70,13 +70,16 @@ class CoverageRules:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One breach of a rule over `[start, end)` (UTC), with the counselor concerned if any."""
+    """One breach of a rule over `[start, end)` (UTC), with the counselor concerned if any.
+    `detail` says what is wrong in English; `facts`, the figures it is made of (name, value),
+    for texts in other languages."""
 
     rule: str
     start: datetime
     end: datetime
     detail: str
     counselor: str | None = None
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +167,10 @@ def _tier1(
     segments: list[Segment], facts: LineFacts, start: datetime, end: datetime
 ) -> list[Violation]:
     gaps = gaps_in_service(find_gaps(segments), facts.service_hours, facts.tz, start, end)
-    within = "within service hours" if facts.service_hours is not None else "(always staffed)"
-    return [Violation(TIER_1, g.start, g.end, f"nobody on tier 1 {within}") for g in gaps]
+    hours = facts.service_hours is not None
+    detail = f"nobody on tier 1 {'within service hours' if hours else '(always staffed)'}"
+    said = (("within", "service-hours" if hours else "always"),)
+    return [Violation(TIER_1, g.start, g.end, detail, facts=said) for g in gaps]
 
 
 def _qualified(
@@ -178,7 +183,8 @@ def _qualified(
     windows = service_windows((wanted.window,), facts.tz, start, end)
     lacking = lacking_qualification(segments, windows, wanted.qualification, facts.qualifications)
     detail = f"no {wanted.qualification} on duty"
-    return [Violation(QUALIFIED, lo, hi, detail) for lo, hi in lacking]
+    said = (("qualification", wanted.qualification),)
+    return [Violation(QUALIFIED, lo, hi, detail, facts=said) for lo, hi in lacking]
 
 
 def _nights(
@@ -188,8 +194,9 @@ def _nights(
     violation of its own (over that shift), so what is reported does not depend on how far
     back the run was read, and a later edit that breaks the run clears exactly those."""
     found = []
+    windows: dict[date, Interval] = {}  # each day's night window, converted once for all
     for counselor, intervals in shifts.items():
-        covered = nights_covered(intervals, night, tz)
+        covered = nights_covered(intervals, night, tz, windows)
         streak, previous = 0, None
         for day in sorted(covered):
             streak = streak + 1 if previous is not None and day == previous + _DAY else 1
@@ -201,7 +208,8 @@ def _nights(
                     f"{counselor}: more than {most} night shifts in a row "
                     f"(the one starting {began:%Y-%m-%d %H:%M})"
                 )
-                found.append(Violation(NIGHTS, shift[0], shift[1], detail, counselor))
+                said = (("most", str(most)), ("began", f"{began:%Y-%m-%d %H:%M}"))
+                found.append(Violation(NIGHTS, shift[0], shift[1], detail, counselor, said))
     return found
 
 
@@ -214,7 +222,8 @@ def _rest(least: timedelta, shifts: dict[str, list[Interval]]) -> list[Violation
                     f"{counselor}: {_h(began - ended)} h of rest between shifts "
                     f"(at least {_h(least)})"
                 )
-                found.append(Violation(REST, ended, began, detail, counselor))
+                said = (("rest", _h(began - ended)), ("least", _h(least)))
+                found.append(Violation(REST, ended, began, detail, counselor, said))
     return found
 
 
@@ -242,7 +251,8 @@ def _weekly(
                 detail = (
                     f"{counselor}: {_h(worked)} h in the week from {monday} (at most {_h(most)})"
                 )
-                found.append(Violation(WEEKLY, week_start, week_end, detail, counselor))
+                said = (("worked", _h(worked)), ("monday", str(monday)), ("most", _h(most)))
+                found.append(Violation(WEEKLY, week_start, week_end, detail, counselor, said))
         monday += _WEEK
     return found
 

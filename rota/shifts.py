@@ -16,7 +16,7 @@ _LOOKBACK = 2 * _DAY
 
 
 @dataclass(frozen=True, slots=True)
-class Duty:
+class Stint:
     """One weekly slot or rotation turn: `counselors` on duty together over `[start, end)` (UTC)."""
 
     start: datetime
@@ -24,7 +24,7 @@ class Duty:
     counselors: tuple[str, ...]
 
 
-def expand_pattern(pattern: Pattern, tz: ZoneInfo, start: datetime, end: datetime) -> list[Duty]:
+def expand_pattern(pattern: Pattern, tz: ZoneInfo, start: datetime, end: datetime) -> list[Stint]:
     """Every duty of `pattern` that overlaps `[start, end)`, whole (not clipped to the window),
     in order of start. The validity window is part of the pattern and does clip a rotation.
     """
@@ -35,7 +35,7 @@ def expand_pattern(pattern: Pattern, tz: ZoneInfo, start: datetime, end: datetim
 
 def _expand_weekly(
     pattern: Pattern, shape: Weekly, tz: ZoneInfo, start: datetime, end: datetime
-) -> list[Duty]:
+) -> list[Stint]:
     """A slot belongs to the local day it starts on; the validity window filters those days."""
     day = start.astimezone(tz).date() - _LOOKBACK
     last = end.astimezone(tz).date()
@@ -51,14 +51,14 @@ def _expand_weekly(
             slot_end = to_instant(datetime.combine(day + end_offset, shape.end), tz)
             # A slot squeezed by a spring-forward gap can come out empty or reversed: no duty.
             if slot_start < slot_end and slot_start < end and slot_end > start:
-                duties.append(Duty(slot_start, slot_end, pattern.counselors))
+                duties.append(Stint(slot_start, slot_end, pattern.counselors))
         day += _DAY
     return duties
 
 
 def _expand_rotation(
     pattern: Pattern, shape: Rotation, tz: ZoneInfo, start: datetime, end: datetime
-) -> list[Duty]:
+) -> list[Stint]:
     """Turns in list order from the first hand-over, clipped to the pattern's validity window."""
     if shape.every.amount < 1:
         raise ValueError(f"a rotation hands over every {shape.every.amount}: must be at least 1")
@@ -81,7 +81,7 @@ def _expand_rotation(
         turn_end = _handover(shape, wall, tz, turn + 1)
         counselor = pattern.counselors[turn % len(pattern.counselors)]
         clipped_end = turn_end if upper is None else min(turn_end, upper)
-        duties.append(Duty(max(turn_start, lower), clipped_end, (counselor,)))
+        duties.append(Stint(max(turn_start, lower), clipped_end, (counselor,)))
         turn, turn_start = turn + 1, turn_end
     return duties
 

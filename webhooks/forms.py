@@ -96,4 +96,9 @@ def status_report(form: MultiDict[str, str]) -> StatusReport:
 
 def incoming_text(form: MultiDict[str, str]) -> IncomingText:
     """A text to one of our numbers; never refused, since its sender may be in crisis."""
-    return IncomingText(form.get("To", ""), form.get("From", ""), form.get("Body", ""))
+    return IncomingText(
+        form.get("To", ""),
+        form.get("From", ""),
+        form.get("Body", ""),
+        form.get("MessagingServiceSid", ""),
+    )

@@ -13,7 +13,12 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline import clock
-from hotline.inbound import InboundFailed, answer_text, reply_without_database
+from hotline.inbound import (
+    InboundFailed,
+    answer_text,
+    is_reminder_sender,
+    reply_without_database,
+)
 from hotline.outbound.delivery import record_delivery
 from hotline.runtime import runtime
 from webhooks import forms
@@ -26,21 +31,32 @@ guard(sms)
 
 @sms.post("/incoming")
 def incoming() -> Response:
-    """Always a reply: whoever texts may be in crisis, so a failure still tells where to call."""
+    """A reply to a line's number always: whoever texts may be in crisis, so a failure still
+    tells where to call. None to a stranger's reply to the outbox's sender (an appointment
+    reminder's neutral number): an empty `<Response/>`."""
     current = runtime()
     text, fallback = forms.incoming_text(request.form), current.settings.fallback_number
+    quiet = is_reminder_sender(text.to, text.messaging_service, current.settings.sms_from)
     try:
         with current.database.write() as session:
             current.lines.current(session)  # kept fresh for when the database is gone
             answer = answer_text(
-                session, text.to, text.sender, text.body, clock.now(), fallback_number=fallback
+                session,
+                text.to,
+                text.sender,
+                text.body,
+                clock.now(),
+                fallback_number=fallback,
+                to_reminder_sender=quiet,
             )
     except Exception as exc:  # its text may carry the sender: only its kind is logged
         failure = str(exc) if isinstance(exc, InboundFailed) else type(exc).__name__
         log.error("an incoming text was answered without the database: %s", failure)
-        answer = reply_without_database(current.lines.last_known(), text.to, fallback)
+        last = current.lines.last_known()
+        answer = reply_without_database(last, text.to, fallback, to_reminder_sender=quiet)
     document = MessagingResponse()
-    document.message(answer)
+    if answer is not None:
+        document.message(answer)
     return Response(str(document), status=200, content_type="text/xml; charset=utf-8")
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.alerts.risk import SUPERVISORS, alert_lines, occasion, queue_supervisors
-from hotline.duty import on_duty
+from hotline.duty import duty_at
 from hotline.models import Call, Counselor, Hotline, RiskAlert
 from hotline.outbound.outbox import Recipient, line_users, queue_text, user_recipient
 
@@ -91,7 +91,7 @@ def _tell_level(
 
 def psychiatrists_on_duty(session: Session, line: Hotline, now: datetime) -> list[Recipient]:
     """Counselors of the line's rota on duty now (any tier) whose qualifications say so."""
-    keys = {person.key for tier in on_duty(session, line.key, now).tiers for person in tier}
+    keys = {person.key for tier in duty_at(session, line.key, now).tiers for person in tier}
     if not keys:
         return []
     counselors = session.scalars(

@@ -112,7 +112,7 @@ def revoke_token(session: Session, name: str, now: datetime) -> bool:
 def find_holder(session: Session, digests: TokenDigests, token: str) -> TokenHolder | None:
     """Whose token this is, read from the database on every request, so a revocation holds
     from the next request on in every process."""
-    if not token.startswith(PREFIX) or len(token) > 100:
+    if (asked := presented_digests(digests, token)) is None:
         return None
     row = session.execute(
         select(
@@ -121,10 +121,17 @@ def find_holder(session: Session, digests: TokenDigests, token: str) -> TokenHol
             ApiToken.scopes,
             ApiToken.rate_per_second,
             ApiToken.revoked_at,
-        ).where(ApiToken.digest.in_(digests.all(token)))
+        ).where(ApiToken.digest.in_(asked))
     ).first()
     if row is None:
         return None
     return TokenHolder(
         row.id, row.name, frozenset(row.scopes), row.rate_per_second, row.revoked_at is not None
     )
+
+
+def presented_digests(digests: TokenDigests, token: str) -> list[str] | None:
+    """The digests a presented token is looked up by; None for what cannot be a token."""
+    if not token.startswith(PREFIX) or len(token) > 100:
+        return None
+    return digests.all(token)

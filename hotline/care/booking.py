@@ -60,12 +60,16 @@ def book(
     *,
     actor: str,
     keys: DataKeys,
+    reminders_from: str | None = None,
 ) -> Booked:
+    """`reminders_from`: the number reminders are sent from (`HOTLINE_SMS_FROM`)."""
     line = session.get(Hotline, call_line(call) or 0)
     held = session.get(CareSession, data.session_id)
     if line is None or held is None or held.hotline_id != line.id:
         raise BadBooking("unknown-session", "no such session on this call's line")
     phone = _consented_phone(data, line)
+    if phone is not None:
+        _check_sender(session, reminders_from)
     _take_place(session, held, now)
     booking = _insert(session, held, call, now, actor, consent=phone is not None)
     reminder = phone is not None and schedule_reminder(
@@ -86,6 +90,21 @@ def _consented_phone(data: BookingInput, line: Hotline) -> str | None:
     if phone is None:
         raise BadBooking("bad-phone", "not a phone number that can take a text")
     return phone
+
+
+def _check_sender(session: Session, reminders_from: str | None) -> None:
+    """A reminder must come from a number that is no line's: a reply to a line's number is
+    answered with where to call (naming the line), which would tell whoever holds the caller's
+    phone that they called a crisis line. A reply to the outbox's own number gets no answer."""
+    if not reminders_from or reminders_from.startswith("MG"):  # a Messaging Service: see docs
+        return
+    line = session.scalar(select(Hotline.key).where(Hotline.number == reminders_from))
+    if line is not None:
+        raise BadBooking(
+            "sender-is-a-line",
+            f"HOTLINE_SMS_FROM is the number of the line {line!r}: reminders must come from a "
+            "number of their own",
+        )
 
 
 def _take_place(session: Session, held: CareSession, now: datetime) -> None:

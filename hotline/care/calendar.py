@@ -24,6 +24,9 @@ LONGEST_PATTERN = timedelta(days=366)
 MINUTES = (10, 480)
 CAPACITY = (1, 200)
 TEXT_MAX = 200
+# The days a session may be on: those the web forms accept (`SANE_DATES`), far from the ends
+# of `datetime` (years 1 and 9999), where reading a wall time in a zone overflows.
+DAYS = (date(2000, 1, 1), date(2099, 12, 31))
 
 
 class BadSession(ValueError):
@@ -57,6 +60,7 @@ def publish_session(
 ) -> CareSession:
     """One session starting at local `wall` on the line."""
     _check(data)
+    _check_days(wall.date())
     start = to_instant(wall.replace(tzinfo=None), ZoneInfo(line.timezone))
     if start <= now:
         raise BadSession("past", "the session would start in the past")
@@ -82,6 +86,7 @@ def publish_weekly(
     _check(data)
     if not days or any(day not in WEEKDAYS for day in days):
         raise BadSession("days", "choose at least one weekday")
+    _check_days(first, last)
     if last < first:
         raise BadSession("range", "the last day is before the first")
     if last - first > LONGEST_PATTERN:
@@ -154,6 +159,11 @@ def _check(data: SessionInput) -> None:
         raise BadSession("minutes", f"a session lasts {MINUTES[0]} to {MINUTES[1]} minutes")
     if not CAPACITY[0] <= data.capacity <= CAPACITY[1]:
         raise BadSession("capacity", f"a session has {CAPACITY[0]} to {CAPACITY[1]} places")
+
+
+def _check_days(*days: date) -> None:
+    if not all(DAYS[0] <= day <= DAYS[1] for day in days):
+        raise BadSession("out-of-range", f"a day from {DAYS[0]} to {DAYS[1]}")
 
 
 def _session(

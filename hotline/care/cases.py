@@ -99,20 +99,49 @@ def link(
         booking = session.scalar(
             select(Booking).where(Booking.code == code, Booking.hotline_id == case.hotline_id)
         )
-        if code is None or booking is None:
-            raise BadCase("not-found", "no such booking on this case's line")
-        booking.case_id, target = case.id, booking.code
+        if code is None or booking is None or not _sees_call_of(session, viewer, booking.call_id):
+            raise BadCase("not-found", "no booking of a call of yours on this case's line")
+        _join(booking, case)
+        target = booking.code
     else:
-        number = int(typed) if typed.strip().isdigit() and len(typed.strip()) < 12 else 0
+        number = _number(typed)
         target = str(number)
         if kind == "referral":
             referral = session.get(Referral, number)
-            if referral is None or referral.hotline_id != case.hotline_id:
-                raise BadCase("not-found", "no such referral on this case's line")
-            referral.case_id = case.id
+            if (
+                referral is None
+                or referral.hotline_id != case.hotline_id
+                or not _sees_call_of(session, viewer, referral.call_id)
+            ):
+                raise BadCase("not-found", "no referral of a call of yours on this case's line")
+            _join(referral, case)
         else:
             _link_call(session, viewer, case, number, now)
     _audit(session, viewer, now, "case.link", case, source, {"kind": kind, "id": target})
+
+
+def _number(typed: str) -> int:
+    """A call's or referral's number as typed; 0 (no such thing) for anything else. ASCII
+    digits only: `str.isdigit` also takes superscripts ("²"), which `int` refuses."""
+    text = typed.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
+
+
+def _sees_call_of(session: Session, viewer: Viewer, call_id: int | None) -> bool:
+    """Whether the viewer sees the call a booking or referral was made from, as a call is
+    joined (`visible_calls`): a counselor their own calls' only, whatever the line. Without
+    its call (purged), a supervisor of the line still sees it on the referrals board."""
+    if call_id is None:
+        return viewer.role == "supervisor"  # of the case's line (see `case_line_ids`)
+    found = session.scalar(select(Call.id).where(Call.id == call_id, visible_calls(viewer)))
+    return found is not None
+
+
+def _join(item: Booking | Referral, case: Case) -> None:
+    """Into this case; never out of another one silently."""
+    if item.case_id is not None and item.case_id != case.id:
+        raise BadCase("in-another-case", "it is joined to another case already")
+    item.case_id = case.id
 
 
 def _link_call(session: Session, viewer: Viewer, case: Case, call_id: int, now: datetime) -> None:

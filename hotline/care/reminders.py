@@ -5,7 +5,8 @@ The caller's number is the single exception to "no caller number in the database
 it lives only in the reminder's outbox row, sealed with HOTLINE_DATA_KEY and bound to that row
 (`hotline.outbound.sealed`); the row names no call, booking or pseudonym (its key is random);
 the sender opens it only to send, and it is erased once the message is sent, refused or
-cancelled. Nothing else ever holds it: not the booking, a page, an export, a log or the audit.
+cancelled; the booking's `reminder_key` (needed to cancel the reminder) is cleared then too.
+Nothing else ever holds it: not the booking, a page, an export, a log or the audit.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from hotline.care.codes import spoken
 from hotline.care.vocabulary import REMINDER_KIND
 from hotline.models import Booking, CareSession, Hotline, OutboxMessage
 from hotline.outbound.outbox import SMS
-from hotline.outbound.sealed import DONE, address_context, seal_address
+from hotline.outbound.sealed import DONE, address_context, seal_address, unlink_bookings
 from hotline.outbound.texts import render
 from hotline.secrets_at_rest import DataKeys, Resealed, Unreadable, is_sealed
 from rota.localtime import to_instant
@@ -92,8 +93,8 @@ def schedule_reminder(
 
 
 def cancel_reminder(session: Session, key: str | None, now: datetime) -> bool:
-    """Cancel an unsent reminder and erase its number. One being sent right now is left to the
-    sender, which erases the number when the provider has answered."""
+    """Cancel an unsent reminder and erase its number, and the booking's link to it. One being
+    sent right now is left to the sender, which erases both when the provider has answered."""
     if key is None:
         return False
     done = session.execute(
@@ -102,12 +103,14 @@ def cancel_reminder(session: Session, key: str | None, now: datetime) -> bool:
         .values(state="cancelled", address=None, finished_at=now, claim=None)
         .execution_options(synchronize_session=False)
     )
+    unlink_bookings(session, [key])
     return bool(getattr(done, "rowcount", 0))
 
 
 def erase_spent_contacts(session: Session, now: datetime) -> int:
     """Retention, before anything else: numbers of reminders that are done with (a safety net)
-    and of reminders left unsent a day past their time (cancelled). Returns how many."""
+    and of reminders left unsent a day past their time (cancelled), then the bookings' links
+    to reminders done with or purged. Returns how many numbers."""
     spent = session.execute(
         update(OutboxMessage)
         .where(
@@ -128,6 +131,7 @@ def erase_spent_contacts(session: Session, now: datetime) -> int:
         .values(state="cancelled", address=None, finished_at=now)
         .execution_options(synchronize_session=False)
     )
+    unlink_bookings(session)
     return int(getattr(spent, "rowcount", 0)) + int(getattr(stale, "rowcount", 0))
 
 

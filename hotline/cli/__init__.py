@@ -12,6 +12,7 @@ from hotline.cli.database import db
 from hotline.cli.jobs import jobs
 from hotline.cli.keys import keys
 from hotline.cli.outbox import outbox
+from hotline.cli.report import report_command
 from hotline.cli.rota import rota
 from hotline.cli.scheduler import scheduler_command
 from hotline.cli.service import demo_command, serve_command
@@ -41,6 +42,7 @@ cli.add_command(scheduler_command)
 cli.add_command(demo_command)
 cli.add_command(simulate_call)
 cli.add_command(stats_command)
+cli.add_command(report_command)
 cli.add_command(token)
 cli.add_command(care)
 

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
 
 from hotline.cli.context import database, fail, write
 from hotline.clock import now
-from hotline.config.difference import configuration_difference
+from hotline.config.difference import Difference
+from hotline.config.document import Configuration, Known
 from hotline.config.exporter import export_configuration
 from hotline.config.importer import known_configuration, write_configuration
 from hotline.config.schema import ConfigurationError, parse_configuration
@@ -42,13 +44,14 @@ def config_import(file: Path, dry_run: bool) -> None:
         with database().read() as session:
             known = known_configuration(session)
             # The rules as they stand, to tell what the import would break (outside the lock).
-            before = violations_from(session, now(), CHECK_DAYS) if not dry_run else {}
+            before = violations_from(session, now(), CHECK_DAYS)
         checked = parse_configuration(text, known)
         if dry_run:
-            with database().read() as session:
-                difference = configuration_difference(session, checked)
-            click.echo(difference.describe() + "\n(dry run: nothing written)", err=True)
-            _json({"dry_run": True, "difference": difference.as_json()})
+            difference, after = _rehearse(checked, known, text)
+            click.echo(difference.describe(), err=True)
+            broken = _report_violations(created(before, after[0]), after[1], "would be imported")
+            click.echo("(dry run: nothing written)", err=True)
+            _json({"dry_run": True, "difference": difference.as_json(), "violations": broken})
             return
         with database().write() as session:
             summary = write_configuration(session, checked, known, text, now())
@@ -59,15 +62,43 @@ def config_import(file: Path, dry_run: bool) -> None:
     _json({**summary.as_json(), "violations": broken})
 
 
+def _rehearse(
+    checked: Configuration, known: Known, text: str
+) -> tuple[Difference, tuple[dict[str, list[Violation]], dict[str, str]]]:
+    """What the import would change and the violations the rota would then have: the import
+    is written in a savepoint and rolled back, so it is judged by the very code that imports
+    (it takes the write lock for as long as an import does)."""
+    with database().write() as session:
+        rehearsal = session.begin_nested()
+        try:
+            difference = write_configuration(session, checked, known, text, now()).difference
+            session.flush()
+            return difference, _violations_now(session)
+        finally:
+            rehearsal.rollback()
+
+
+def _violations_now(session: Session) -> tuple[dict[str, list[Violation]], dict[str, str]]:
+    """Every line's violations in the next `CHECK_DAYS`, and the zones of the lines."""
+    zones = {line.key: line.timezone for line in lines_with_rules(session)}
+    return violations_from(session, now(), CHECK_DAYS), zones
+
+
 def _violations_created(before: dict[str, list[Violation]]) -> dict[str, list[Any]]:
     """Print the coverage-rule violations the import made (it has imported all the same:
     rules warn, they never block a rota); the same, per line, for the JSON."""
     with database().read() as session:
-        made = created(before, violations_from(session, now(), CHECK_DAYS))
-        zones = {line.key: line.timezone for line in lines_with_rules(session)}
+        after, zones = _violations_now(session)
+    return _report_violations(created(before, after), zones, "imported")
+
+
+def _report_violations(
+    made: dict[str, list[Violation]], zones: dict[str, str], done: str
+) -> dict[str, list[Any]]:
+    """Print each line's new violations on standard error; the same, per line, for the JSON."""
     for line, found in made.items():
         click.echo(f"warning: {line}: {len(found)} new coverage-rule violation(s) in the "
-                   f"next {CHECK_DAYS} days (imported all the same):", err=True)  # fmt: skip
+                   f"next {CHECK_DAYS} days ({done} all the same):", err=True)  # fmt: skip
         for each in found:
             click.echo(f"  {describe_violation(each, zones[line])}", err=True)
     return {line: violations_json(found, zones[line]) for line, found in made.items()}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.calendar import UnknownCounselor, counselor_calendar, hotline_calendar
 from hotline.cli.context import database, fail, parse_moment_option, write
 from hotline.clock import now
-from hotline.duty import UnknownHotline, find_hotline, on_duty
+from hotline.duty import UnknownHotline, duty_at, find_hotline
 from hotline.models import Hotline
 from hotline.rota_answers import describe_violation, gaps_json, violations_json
 from hotline.rota_rules import check_line
@@ -33,7 +33,7 @@ def rota_on_duty(hotline: str, at_text: str | None) -> None:
     """The tiers of HOTLINE at an instant (default now), as JSON."""
     with database().read() as session:
         line, at = _line_and_instant(session, hotline, at_text, "--at")
-        duty = on_duty(session, line.key, at)
+        duty = duty_at(session, line.key, at)
     write(json.dumps(duty.as_json(), ensure_ascii=False, indent=2))
 
 

@@ -12,12 +12,19 @@ from hotline.clock import now
 from hotline.records import audit
 from hotline.records.scope import Viewer
 from hotline.records.statistics import Statistics, statistics
-from hotline.records.statistics_question import MAX_YEARS, BadQuestion, ask
+from hotline.records.statistics_question import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    MAX_YEARS,
+    BadQuestion,
+    ask,
+)
 
 READER = Viewer("cli", "admin")
 REFUSALS = {
     "reversed": "--to is before --from",
     "too-long": f"the range is longer than {MAX_YEARS} years",
+    "out-of-range": f"a day outside {EARLIEST_DAY} to {LATEST_DAY}",
     "unknown-line": "no such line",
     "not-your-line": "not a line you may read",
     "no-lines": "there are no lines yet",
@@ -38,11 +45,17 @@ def stats_command(
     if every == (hotline is not None):
         fail("name one line, or --all")
     at = now()
-    with database().write() as db:
+    # Counted in a read transaction (on SQLite a write one would hold the single writer, and
+    # calls with it, for the whole count), then the reading audited in a short write.
+    with database().read() as db:
         try:
-            question = ask(db, READER, [hotline] if hotline else [], _day(start), _day(end))
+            question = ask(
+                db, READER, [hotline] if hotline else [], _day(start), _day(end), today=at.date()
+            )
         except BadQuestion as refused:
             fail(f"{REFUSALS.get(refused.code, refused.code)}: {refused.detail}".rstrip(": "))
+        found = statistics(db, question, at)
+    with database().write() as db:
         detail = {"lines": list(question.lines), "from": _iso(question.start)}
         audit.record(
             db,
@@ -52,7 +65,6 @@ def stats_command(
             source="cli",
             detail={**detail, "to": _iso(question.end)},
         )
-        found = statistics(db, question, at)
     write(json.dumps(found.as_contract(), ensure_ascii=False) if as_json else _text(found))
 
 

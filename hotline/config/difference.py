@@ -77,18 +77,44 @@ def configuration_difference(session: Session, config: Configuration) -> Differe
             found.sections[name] = _keyed(session, model, items, values_of)
     lines = dict(session.execute(select(Hotline.id, Hotline.key)).all())
     staff = dict(session.execute(select(Counselor.id, Counselor.key)).all())
+    stated = config.declared_lines
     if config.rota is not None:
         now = [_pattern(r, lines[r.hotline_id]) for r in _rows(session, RotaPattern)]
         wanted = [_pattern(p, p.hotline) for p in config.rota]
-        found.sections["patterns"] = _entries(now, wanted)
+        found.sections["patterns"] = _owned(now, wanted, stated)
     if config.overrides is not None:
         now = [_override(r, lines[r.hotline_id]) for r in _rows(session, RotaOverride)]
-        found.sections["overrides"] = _entries(
-            now, [_override(o, o.hotline) for o in config.overrides]
-        )
+        wanted = [_override(o, o.hotline) for o in config.overrides]
+        found.sections["overrides"] = _owned(now, wanted, stated)
     if config.leave is not None:
         now = [_leave(r, staff[r.counselor_id]) for r in _rows(session, Leave)]
-        found.sections["leave"] = _entries(now, [_leave(v, v.counselor) for v in config.leave])
+        wanted = [_leave(v, v.counselor) for v in config.leave]
+        found.sections["leave"] = _owned(now, wanted, config.declared_counselors)
+    return found
+
+
+def _owned(current: list[Entry], wanted: list[Entry], stated: frozenset[str]) -> SectionDifference:
+    """As the import writes a rota section (`importer.merged_entries`): the owners the file
+    states in full compared entry by entry; of the others, entries are added or changed by
+    key, and those the file does not name are kept."""
+    mine = [e for e in current if e[1][0] in stated]
+    found = _entries(mine, [e for e in wanted if e[1][0] in stated])
+    others = [e for e in current if e[1][0] not in stated]
+    before = {e[0]: e for e in others if e[0] is not None}
+    contents = {e[1] for e in others if e[0] is None}
+    touched = set()
+    for identity, content, words in (e for e in wanted if e[1][0] not in stated):
+        old = before.get(identity) if identity is not None else None
+        if identity is None and content in contents:
+            touched.add(content)
+        elif old is None:
+            found.added.append(words)
+        elif old[1] != content:
+            found.changed.append(f"{old[2]} → {words}")
+            touched.add(old[1])
+        else:
+            touched.add(old[1])
+    found.kept.extend(e[2] for e in others if e[1] not in touched)
     return found
 
 

@@ -27,6 +27,7 @@ class HotlineConfig:
     closing_message: str | None
     alert_escalation_minutes: int = 10
     message_links: bool = True
+    auto_approve_swaps: bool = False
     service_hours: tuple[dict[str, Any], ...] | None = None
     coverage_rules: dict[str, Any] | None = None
 
@@ -81,7 +82,13 @@ class LeaveConfig:
 
 @dataclass(frozen=True, slots=True)
 class Configuration:
-    """A section is None when the file leaves it out: import then keeps what is there."""
+    """A section is None when the file leaves it out: import then keeps what is there.
+
+    `declared_lines` (those of the file's `hotlines:` section) and `declared_counselors` (of
+    its `counselors:`) are the owners whose rota entries the file states in full: their
+    patterns and overrides (leave) are replaced by the file's. Entries of any other line
+    (counselor) are merged: added, or changed by `key`, never removed (see `importer`).
+    """
 
     hotlines: tuple[HotlineConfig, ...] | None = None
     partners: tuple[PartnerConfig, ...] | None = None
@@ -89,6 +96,8 @@ class Configuration:
     rota: tuple[PatternConfig, ...] | None = None
     overrides: tuple[OverrideConfig, ...] | None = None
     leave: tuple[LeaveConfig, ...] | None = None
+    declared_lines: frozenset[str] = frozenset()
+    declared_counselors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,8 @@ def _hotline(line: Hotline) -> dict[str, Any]:
         values["alert_escalation_minutes"] = line.alert_escalation_minutes
     if not line.message_links:
         values["message_links"] = False
+    if line.auto_approve_swaps:
+        values["auto_approve_swaps"] = True
     if line.service_hours is not None:
         values["service_hours"] = [dict(window) for window in line.service_hours]
     if line.coverage_rules is not None:

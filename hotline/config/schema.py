@@ -68,6 +68,8 @@ def parse_configuration(text: str, known: Known) -> Configuration:
         rota=_section(data, "rota", problems, rota.pattern),
         overrides=_section(data, "overrides", problems, rota.override),
         leave=_section(data, "leave", problems, rota.leave),
+        declared_lines=frozenset(h.key for h in hotlines or ()),
+        declared_counselors=frozenset(c.key for c in counselors or ()),
     )
     rota.check_keys_unique(config)
     if problems.items:
@@ -109,6 +111,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
             "closing_message",
             "alert_escalation_minutes",
             "message_links",
+            "auto_approve_swaps",
             "service_hours",
             "coverage_rules",
         }
@@ -124,6 +127,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
     closing = entry.text("closing_message", None, limit=1000)
     escalation = entry.integer("alert_escalation_minutes", 10, 1, 240)
     links = entry.boolean("message_links", True)
+    swaps = entry.boolean("auto_approve_swaps", False)
     hours = _service_hours(entry)
     rules = coverage_rules(entry)
     if key is None or name is None or number is None or timezone is None:
@@ -144,6 +148,7 @@ def _hotline(entry: Entry) -> HotlineConfig | None:
         closing,
         escalation,
         links,
+        swaps,
         hours,
         rules,
     )

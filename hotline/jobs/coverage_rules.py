@@ -25,7 +25,8 @@ from hotline.outbound.outbox import (
     queue_text,
     user_recipient,
 )
-from hotline.rota_rules import check_line, staff_qualifications
+from hotline.outbound.texts import language_of, rule_words
+from hotline.rota_rules import check_lines
 from rota.rules import TIER_1, Violation
 
 HORIZON = timedelta(days=7)
@@ -49,12 +50,10 @@ def find_breaches(
     session: Session, lines: Sequence[Hotline], now: datetime
 ) -> tuple[int, list[Breach]]:
     """How many breaches the coming week holds, and those someone has not been told of."""
-    known = staff_qualifications(session)
+    checked = check_lines(session, lines, now, now + HORIZON)
     count, due = 0, []
     for line in lines:
-        found = [
-            v for v in check_line(session, line, now, now + HORIZON, known) if v.rule != TIER_1
-        ]
+        found = [v for v in checked[line.key] if v.rule != TIER_1]
         count += len(found)
         if found:
             due += _untold(session, line, found)
@@ -99,20 +98,30 @@ def _untold(session: Session, line: Hotline, found: list[Violation]) -> list[Bre
 
 
 def tell(session: Session, breach: Breach, now: datetime, public_url: str) -> int:
+    """Queue the breach to its operators, each in their language: the rule's name and what is
+    wrong in words (`rule_words`), never its code."""
     found = breach.violation
-    return queue_text(
-        session,
-        occasion(breach.line_id, found),
-        breach.operators,
-        TEMPLATE,
-        now,
-        urgent=False,  # a rule warns; a gap is what needs filling at once
-        with_link=breach.message_links,
-        hotline_id=breach.line_id,
-        line=breach.line,
-        rule=found.rule,
-        who=found.counselor or "-",
-        start=f"{found.start.astimezone(breach.tz):%m-%d %H:%M}",
-        end=f"{found.end.astimezone(breach.tz):%m-%d %H:%M}",
-        link=f"{public_url}/",
-    )
+    who = found.counselor or "-"
+    by_language: dict[str, list[Recipient]] = {}
+    for person in breach.operators:
+        by_language.setdefault(language_of(person.language), []).append(person)
+    queued = 0
+    for language, people in by_language.items():
+        rule, detail = rule_words(found.rule, found.detail, dict(found.facts), who, language)
+        queued += queue_text(
+            session,
+            occasion(breach.line_id, found),
+            people,
+            TEMPLATE,
+            now,
+            urgent=False,  # a rule warns; a gap is what needs filling at once
+            with_link=breach.message_links,
+            hotline_id=breach.line_id,
+            line=breach.line,
+            rule=rule,
+            detail=detail,
+            start=f"{found.start.astimezone(breach.tz):%m-%d %H:%M}",
+            end=f"{found.end.astimezone(breach.tz):%m-%d %H:%M}",
+            link=f"{public_url}/",
+        )
+    return queued

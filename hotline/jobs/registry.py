@@ -23,6 +23,7 @@ from hotline.jobs.schedule import DailyAt, Every, Schedule
 from hotline.jobs.shift_confirmations import shift_confirmations
 from hotline.jobs.shift_reminders import shift_reminders
 from hotline.jobs.spool import spool_load
+from hotline.jobs.stats_rollup import stats_rollup
 from hotline.jobs.sweeper import lease_sweeper
 
 JobFunction = Callable[[JobEnv, datetime], dict[str, Any]]
@@ -51,6 +52,8 @@ def _jobs() -> dict[str, Job]:
         Job("outcome-reminders", outcome_reminders, Every(900), timedelta(minutes=15)),
         Job("referrals-overdue", referrals_overdue, Every(600), timedelta(minutes=10)),
         Job("spool-load", spool_load, Every(60), timedelta(minutes=5)),
+        # Roll-ups of settled days for the statistics; the first run counts every day.
+        Job("stats-rollup", stats_rollup, Every(600), timedelta(minutes=10)),
         # 03:30 in Shanghai: the quietest hour of the seed's line.
         Job("retention-purge", retention_purge, DailyAt(19, 30), timedelta(hours=6)),
     ]

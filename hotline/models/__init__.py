@@ -22,6 +22,7 @@ from hotline.models.care import (
     SchoolLine,
     StudentCase,
 )
+from hotline.models.desk import BoardScreen, CalendarFeed, ShiftSwap
 from hotline.models.jobs import JobRun, SchedulerBeat
 from hotline.models.outbound import OutboxMessage, RiskAlert
 from hotline.models.records import CallOutcome
@@ -35,13 +36,16 @@ from hotline.models.rota import (
     RotaVersion,
 )
 from hotline.models.shifts import InboundTextCount, ShiftConfirmation
+from hotline.models.stats import StatsDay, StatsHour, StatsMark, StatsMonth, StatsTally
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditPurgePermit",
     "Base",
+    "BoardScreen",
     "Booking",
+    "CalendarFeed",
     "Call",
     "CallAttempt",
     "CallOutcome",
@@ -66,6 +70,12 @@ __all__ = [
     "SchedulerBeat",
     "SchoolLine",
     "ShiftConfirmation",
+    "ShiftSwap",
+    "StatsDay",
+    "StatsHour",
+    "StatsMark",
+    "StatsMonth",
+    "StatsTally",
     "StudentCase",
     "TotpEnrolment",
     "User",

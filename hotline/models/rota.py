@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, true
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base
@@ -39,6 +39,8 @@ class Hotline(Base):
     # The line's coverage rules as the configuration writes them (`rota.rules.read_rules`);
     # None: none. They warn (`hotline rota check`), they never block a rota.
     coverage_rules: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # Swaps that break no coverage rule and open no gap are approved when accepted (issue 15).
+    auto_approve_swaps: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Counselor(Base):

@@ -53,10 +53,16 @@ def record_delivery(
 def _failed(
     session: Session, row: OutboxMessage, code: str | None, now: datetime, public_url: str
 ) -> None:
+    """A failure a later try may mend goes back to pending, but for a message whose address
+    is gone: a sealed one (a caller's reminder number) was erased when it was sent, so it
+    finishes here with the carrier's verdict, and the error says it is not sent again."""
     row.error = f"{code}: the carrier did not deliver it" if code else "not delivered"
-    if is_retryable_code(code) and row.attempts < MAX_ATTEMPTS:
+    retryable = is_retryable_code(code)
+    if retryable and row.address is None:
+        row.error += "; not sent again: its number was erased once it was sent"
+    elif retryable and row.attempts < MAX_ATTEMPTS:
         row.state, row.due_at = "pending", now + backoff(row.attempts)
         return
-    row.state = "failed" if is_retryable_code(code) else "undeliverable"
+    row.state = "failed" if retryable else "undeliverable"
     row.finished_at = now
     tell_operators(session, row, now, public_url)

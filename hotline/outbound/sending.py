@@ -242,7 +242,7 @@ def record_result(
     if isinstance(result, Accepted):
         row.state, row.sent_at, row.error = "sent", now, None
         row.provider_ref, row.delivery_status = result.reference, result.status
-        erase_when_done(row)
+        erase_when_done(session, row)
         return "sent"
     row.error = result.describe()[:300]
     if result.retryable and row.attempts < MAX_ATTEMPTS:
@@ -250,7 +250,7 @@ def record_result(
         return "retry"
     row.state = "failed" if result.retryable else "undeliverable"
     row.finished_at = now
-    erase_when_done(row)
+    erase_when_done(session, row)
     tell_operators(session, row, now, public_url)
     return row.state
 
@@ -289,7 +289,7 @@ def expire_leases(session: Session, now: datetime, public_url: str) -> Counter[s
             continue
         row.state, row.finished_at = "unknown", now
         row.error = "the sender stopped while sending: it may have gone out; not repeated"
-        erase_when_done(row)
+        erase_when_done(session, row)
         tell_operators(session, row, now, public_url)
         done["unknown"] += 1
     return done

@@ -163,15 +163,15 @@ _TEXTS: dict[str, dict[str, Text]] = {
     "coverage-rule": {
         ZH: Text(
             "【热线】排班规则提醒：{line} {start}",
-            "【热线】{line} 在 {start} 至 {end} 不符合排班规则 {rule}（{who}），请查看：{link}",
-            "【热线】{line} 在 {start} 至 {end} 不符合排班规则 {rule}（{who}），请登录系统查看。",
+            "【热线】{line} 在 {start} 至 {end} 不符合排班规则“{rule}”：{detail}。请查看：{link}",
+            "【热线】{line} 在 {start} 至 {end} 不符合排班规则“{rule}”：{detail}。请登录系统查看。",
         ),
         EN: Text(
             "[Hotline] Rota rule: {line} {start}",
-            "[Hotline] {line}: from {start} to {end} the rota breaks the rule {rule} ({who}). "
-            "Please review: {link}",
-            "[Hotline] {line}: from {start} to {end} the rota breaks the rule {rule} ({who}). "
-            "Please sign in to review.",
+            '[Hotline] {line}: from {start} to {end} the rota breaks the rule "{rule}": '
+            "{detail}. Please review: {link}",
+            '[Hotline] {line}: from {start} to {end} the rota breaks the rule "{rule}": '
+            "{detail}. Please sign in to review.",
         ),
     },
     # To a line's supervisors each morning: yesterday in counts, never a record.
@@ -271,9 +271,126 @@ _TEXTS: dict[str, dict[str, Text]] = {
             "accepted by {due} and is still {state}. Please sign in to follow it up.",
         ),
     },
+    # Shift swaps (issue 15). To the colleague a counselor offers a shift to. {who}: offerer.
+    "swap-offered": {
+        ZH: Text(
+            "【热线】换班请求：{start}",
+            "【热线】{who} 想把 {line} {start} 至 {end} 的班换给您，请查看并答复：{link}",
+            "【热线】{who} 想把 {line} {start} 至 {end} 的班换给您，请登录系统答复。",
+        ),
+        EN: Text(
+            "[Hotline] Shift offered: {start}",
+            "[Hotline] {who} offers you their {line} shift {start}-{end}. Please reply: {link}",
+            "[Hotline] {who} offers you their {line} shift {start}-{end}. Please sign in to reply.",
+        ),
+    },
+    # To the counselor who offered: a colleague ({who}) took it; approval may follow.
+    "swap-accepted": {
+        ZH: Text(
+            "【热线】换班已被接受：{start}",
+            "【热线】{who} 接受了您 {line} {start} 至 {end} 的班，待批准后生效：{link}",
+            "【热线】{who} 接受了您 {line} {start} 至 {end} 的班，待批准后生效。",
+        ),
+        EN: Text(
+            "[Hotline] Swap accepted: {start}",
+            "[Hotline] {who} accepted your {line} shift {start}-{end}; it counts once "
+            "approved: {link}",
+            "[Hotline] {who} accepted your {line} shift {start}-{end}; it counts once approved.",
+        ),
+    },
+    # To the line's operators: a swap waits for their approval.
+    "swap-to-approve": {
+        ZH: Text(
+            "【热线】换班待批准：{start}",
+            "【热线】{line} {start} 至 {end}：{offerer} 的班由 {who} 接替，请批准或拒绝：{link}",
+            "【热线】{line} {start} 至 {end}：{offerer} 的班由 {who} 接替，请登录系统批准或拒绝。",
+        ),
+        EN: Text(
+            "[Hotline] Swap to approve: {start}",
+            "[Hotline] {line} {start}-{end}: {who} takes {offerer}'s shift. "
+            "Please approve or decline: {link}",
+            "[Hotline] {line} {start}-{end}: {who} takes {offerer}'s shift. "
+            "Please sign in to approve or decline.",
+        ),
+    },
+    # To both counselors: the rota now says so. {who}: who is on duty.
+    "swap-approved": {
+        ZH: Text(
+            "【热线】换班已批准：{start}",
+            "【热线】换班已批准：{line} {start} 至 {end} 由 {who} 值班。{link}",
+            "【热线】换班已批准：{line} {start} 至 {end} 由 {who} 值班。",
+        ),
+        EN: Text(
+            "[Hotline] Swap approved: {start}",
+            "[Hotline] Swap approved: {who} is on duty on {line} {start}-{end}. {link}",
+            "[Hotline] Swap approved: {who} is on duty on {line} {start}-{end}.",
+        ),
+    },
+    # To those concerned: the swap will not happen; the rota stays as it was.
+    "swap-declined": {
+        ZH: Text(
+            "【热线】换班未成：{start}",
+            "【热线】{line} {start} 至 {end} 的换班被拒绝，原排班不变：{link}",
+            "【热线】{line} {start} 至 {end} 的换班被拒绝，原排班不变。",
+        ),
+        EN: Text(
+            "[Hotline] Swap declined: {start}",
+            "[Hotline] The swap of the {line} shift {start}-{end} was declined; the rota "
+            "stays as it was: {link}",
+            "[Hotline] The swap of the {line} shift {start}-{end} was declined; the rota "
+            "stays as it was.",
+        ),
+    },
+    # To the colleague: the offerer ({who}) took the offer back.
+    "swap-withdrawn": {
+        ZH: Text(
+            "【热线】换班已撤回：{start}",
+            "【热线】{who} 撤回了 {line} {start} 至 {end} 的换班，原排班不变：{link}",
+            "【热线】{who} 撤回了 {line} {start} 至 {end} 的换班，原排班不变。",
+        ),
+        EN: Text(
+            "[Hotline] Swap withdrawn: {start}",
+            "[Hotline] {who} withdrew the swap of the {line} shift {start}-{end}; the rota "
+            "stays as it was: {link}",
+            "[Hotline] {who} withdrew the swap of the {line} shift {start}-{end}; the rota "
+            "stays as it was.",
+        ),
+    },
 }
 
 TEMPLATES = frozenset(_TEXTS)
+
+# The coverage rules (rota.rules) in the `coverage-rule` text: each rule's name, and its detail
+# made of the violation's facts (English: the violation's own detail). {who}: the counselor.
+_RULES: dict[str, dict[str, str]] = {
+    "tier-1-staffed": {ZH: "一线有人值班", EN: "tier 1 staffed"},
+    "qualified": {ZH: "指定资质人员在岗", EN: "qualified person on duty"},
+    "max-consecutive-nights": {ZH: "连续夜班上限", EN: "consecutive night shifts"},
+    "min-rest": {ZH: "班间最短休息", EN: "rest between shifts"},
+    "max-weekly-hours": {ZH: "每周工时上限", EN: "hours a week"},
+}
+_RULE_DETAILS_ZH = {
+    "tier-1-staffed:service-hours": "服务时间内一线无人值班",
+    "tier-1-staffed:always": "一线无人值班（须全天有人）",
+    "qualified": "没有具备 {qualification} 资质的人员值班",
+    "max-consecutive-nights": "{who} 连续夜班超过 {most} 个（{began} 开始的一班）",
+    "min-rest": "{who} 两班之间仅休息 {rest} 小时（至少 {least} 小时）",
+    "max-weekly-hours": "{who} 在 {monday} 起的一周值班 {worked} 小时（至多 {most} 小时）",
+}
+
+
+def rule_words(
+    rule: str, detail: str, facts: dict[str, str], who: str, language: str | None
+) -> tuple[str, str]:
+    """(name, detail) of a coverage-rule violation in `language`; a rule without words here
+    keeps its code and English detail."""
+    lang = language_of(language)
+    name = _RULES.get(rule, {}).get(lang, rule)
+    if lang != ZH:
+        return name, detail
+    within = facts.get("within")
+    form = _RULE_DETAILS_ZH.get(f"{rule}:{within}" if within else rule)
+    return name, detail if form is None else form.format(who=who, **facts)
 
 
 def language_of(code: str | None) -> str:

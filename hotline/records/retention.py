@@ -26,6 +26,7 @@ from hotline.models import (
     LoginFailure,
     OutboxMessage,
     RiskAlert,
+    StatsDay,
     TotpEnrolment,
 )
 from hotline.records.policy import RecordsPolicy
@@ -48,6 +49,10 @@ def purge_calls(session: Session, cutoff: datetime, batch: int) -> int:
     )
     session.execute(delete(RiskAlert).where(RiskAlert.call_id.in_(ids)))
     session.execute(delete(Call).where(Call.id.in_(ids)))
+    # The statistics' roll-ups of these days counted these calls: read them raw until the
+    # `stats-rollup` job has counted them again (any zone: a day later in UTC at most).
+    last_day = (cutoff + timedelta(days=1)).date().isoformat()
+    session.execute(delete(StatsDay).where(StatsDay.day <= last_day))
     return len(ids)
 
 

@@ -1,35 +1,26 @@
 """The statistics of a set of lines over a range of days, counted with `records.definitions`.
 
-A handful of grouped queries, whatever the range: the figures per local hour (for the series
-and the heatmap), waits per whole second (for exact medians), outcomes, repeat callers,
-counselors' legs.
+The counts come as tallies (`records.rollups`): the days the `stats-rollup` job has rolled up
+from its roll-up rows, the rest from the raw rows, grouped the same way (figures per local hour
+for the series and the heatmap, waits per whole second for exact medians, outcomes,
+counselors' legs); repeat callers are counted from the raw rows.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session
 
-from hotline.models import Call, CallAttempt, CallOutcome, Counselor, Hotline, Partner
+from hotline.models import Call, Counselor, Hotline, Partner
 from hotline.records.calllog import date_windows
-from hotline.records.definitions import (
-    ATTEMPT_FIGURES,
-    CALL_FIGURES,
-    FIGURES,
-    LEGS,
-    JsonItems,
-    LocalStamp,
-    WaitSeconds,
-    allow_local_time,
-    leg_ended,
-    taken,
-)
+from hotline.records.definitions import ATTEMPT_FIGURES, CALL_FIGURES, allow_local_time
+from hotline.records.duty_hours import seconds_on_duty
+from hotline.records.rollups import Tally, tally_of
 from hotline.records.statistics_question import Question
 from hotline.records.vocabulary import (
     ACTIONS,
@@ -40,6 +31,7 @@ from hotline.records.vocabulary import (
     TOPICS,
 )
 
+GROUPING_MEMORY = "64MB"
 WITHHELD = "withheld"  # one pseudonym for every caller who hides the number: not one person
 
 
@@ -60,6 +52,7 @@ class CounselorFigures:
     not_answered: int
     talk_seconds: int
     outcomes: int
+    on_duty_seconds: int = 0  # from the rota versions in force over the days (records.duty_hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +90,13 @@ class Statistics:
             "counselors": [
                 {"counselor": c.counselor, "rung": c.rung, "answered": c.taken}
                 for c in self.counselors
+                if c.rung or c.taken
             ],
+            "hours_on_duty": {
+                c.counselor: round(c.on_duty_seconds / 3600, 2)
+                for c in self.counselors
+                if c.on_duty_seconds
+            },
             "figures": dict(self.counts),
             "talk_seconds": self.talk_seconds,
             "repeat_callers": {"callers": self.repeat_callers, "calls": self.repeat_calls},
@@ -110,21 +109,24 @@ def _iso(day: date | None) -> str | None:
 
 
 def statistics(session: Session, question: Question, now: datetime) -> Statistics:
-    """Every figure of the statistics page for `question` (already checked: `ask`)."""
+    """Every figure of the statistics page for `question` (already checked: `ask`): the days
+    the `stats-rollup` job has counted from its roll-ups, the others from the raw rows, with the
+    same definitions (`records.rollups`); repeat callers always from the raw rows."""
     allow_local_time(session)
-    hours, counts, talk = _per_hour(session, question, now)
-    counts.update(_attempt_figures(session, question, now))
+    tally = tally_of(session, question.lines, question.start, question.end, now)
     callers, calls = _repeat_callers(session, question, now)
+    counts = {name: tally.n[("figure", name)] for name in (*CALL_FIGURES, *ATTEMPT_FIGURES)}
+    waits = sorted((int(s), n) for s, n in tally.of("wait").items() if n)
     return Statistics(
         question=question,
         counts=counts,
-        wait=_wait_spread(session, question, now),
-        talk_seconds=talk,
-        hours=hours,
-        outcomes=_outcomes(session, question, now),
+        wait=Spread(quantile(waits, 0.5), quantile(waits, 0.9)),
+        talk_seconds=round(tally.seconds.get(("talk", ""), 0.0)),
+        hours={stamp: (calls, took) for stamp, (calls, took) in sorted(tally.hours.items())},
+        outcomes=_outcomes(session, tally),
         repeat_callers=callers,
         repeat_calls=calls,
-        counselors=_counselors(session, question, now),
+        counselors=_counselors(session, tally, seconds_on_duty(session, question, now)),
     )
 
 
@@ -135,63 +137,6 @@ def arrived(question: Question, session: Session, now: datetime) -> Any:
         Call.hotline_id.in_(line_ids),
         date_windows(session, question.start, question.end, now),
     )
-
-
-def _calls(session: Session, question: Question, now: datetime, *columns: Any) -> Select[Any]:
-    return (
-        select(*columns)
-        .select_from(Call)
-        .join(Hotline, Hotline.id == Call.hotline_id)
-        .outerjoin(CallOutcome, CallOutcome.call_id == Call.id)
-        .where(arrived(question, session, now))
-    )
-
-
-def _count_if(condition: Any) -> Any:
-    return func.count(case((condition, 1)))
-
-
-def _per_hour(
-    session: Session, question: Question, now: datetime
-) -> tuple[dict[str, tuple[int, int]], dict[str, int], int]:
-    stamp = LocalStamp(Call.arrived_at, Hotline.timezone).label("stamp")
-    talking = and_(taken(), Call.ended_at.is_not(None), Call.answered_at.is_not(None))
-    talk = func.sum(case((talking, WaitSeconds(Call.answered_at, Call.ended_at)), else_=0))
-    figures = [_count_if(FIGURES[name].condition()) for name in CALL_FIGURES]
-    query = _calls(session, question, now, stamp, *figures, talk).group_by(stamp)
-    hours: dict[str, tuple[int, int]] = {}
-    totals: Counter[str] = Counter({name: 0 for name in CALL_FIGURES})
-    talk_total = 0.0
-    taken_at = CALL_FIGURES.index("taken")
-    for row in session.execute(query):
-        values = [int(v or 0) for v in row[1:-1]]
-        hours[row.stamp] = (values[0], values[taken_at])
-        totals.update(dict(zip(CALL_FIGURES, values, strict=True)))
-        talk_total += float(row[-1] or 0)
-    return hours, dict(totals), round(talk_total)
-
-
-def _attempt_figures(session: Session, question: Question, now: datetime) -> dict[str, int]:
-    """Figures about attempts: distinct calls of calls LEFT JOIN attempts."""
-    columns = [
-        func.count(distinct(case((FIGURES[name].joined(), Call.id)))) for name in ATTEMPT_FIGURES
-    ]
-    query = (
-        select(*columns)
-        .select_from(Call)
-        .outerjoin(CallAttempt, CallAttempt.call_id == Call.id)
-        .where(arrived(question, session, now))
-    )
-    row = session.execute(query).one()
-    return dict(zip(ATTEMPT_FIGURES, (int(v or 0) for v in row), strict=True))
-
-
-def _wait_spread(session: Session, question: Question, now: datetime) -> Spread:
-    """Exact over whole seconds: waits are counted per rounded second, then walked in order."""
-    seconds = func.round(WaitSeconds(Call.arrived_at, Call.answered_at)).label("seconds")
-    query = _calls(session, question, now, seconds, func.count()).where(taken()).group_by(seconds)
-    found = sorted((int(s), int(n)) for s, n in session.execute(query))
-    return Spread(quantile(found, 0.5), quantile(found, 0.9))
 
 
 def quantile(counted: list[tuple[int, int]], share: float) -> int | None:
@@ -207,61 +152,37 @@ def quantile(counted: list[tuple[int, int]], share: float) -> int | None:
     return counted[-1][0]
 
 
-def _outcomes(
-    session: Session, question: Question, now: datetime
-) -> dict[str, list[tuple[str, int]]]:
-    """Recorded outcomes by each field, in the vocabulary's order (the partner by its key);
-    the single-valued fields in one grouped scan."""
+def _outcomes(session: Session, tally: Tally) -> dict[str, list[tuple[str, int]]]:
+    """Recorded outcomes by each field, in the vocabulary's order (the partner by its key)."""
     fields = {
-        "call_type": (CallOutcome.call_type, CALL_TYPES),
-        "risk": (CallOutcome.risk, RISKS),
-        "caller_type": (CallOutcome.caller_type, CALLER_TYPES),
-        "age_band": (CallOutcome.age_band, AGE_BANDS),
-        "partner": (Partner.key, ()),
+        "call_type": CALL_TYPES,
+        "risk": RISKS,
+        "caller_type": CALLER_TYPES,
+        "age_band": AGE_BANDS,
     }
-    columns = [column for column, _ in fields.values()]
-    query = (
-        _calls(session, question, now, *columns, func.count())
-        .outerjoin(Partner, Partner.id == CallOutcome.partner_id)
-        .where(CallOutcome.id.is_not(None))
-        .group_by(*columns)
-    )
-    tallies: dict[str, Counter[str]] = {name: Counter() for name in fields}
-    for row in session.execute(query):
-        for name, value in zip(fields, row[:-1], strict=True):
-            if value is not None:
-                tallies[name][value] += int(row[-1])
-    partners = session.scalars(select(Partner.key).order_by(Partner.position))
     found = {
-        name: [(word, tallies[name][word]) for word in (words or ())]
-        for name, (_, words) in fields.items()
+        name: [(word, tally.n[(name, word)]) for word in words] for name, words in fields.items()
     }
+    partners = session.execute(select(Partner.id, Partner.key).order_by(Partner.position))
     found["partner"] = [
-        (key, tallies["partner"][key]) for key in partners if tallies["partner"][key]
+        (key, tally.n[("partner", str(pid))])
+        for pid, key in partners
+        if tally.n[("partner", str(pid))]
     ]
-    found["topic"] = _listed_counts(session, question, now, CallOutcome.topics, TOPICS)
-    found["action"] = _listed_counts(session, question, now, CallOutcome.actions, ACTIONS)
+    found["topic"] = [(word, tally.n[("topic", word)]) for word in TOPICS]
+    found["action"] = [(word, tally.n[("action", word)]) for word in ACTIONS]
     return found
 
 
-def _listed_counts(
-    session: Session, question: Question, now: datetime, column: Any, words: tuple[str, ...]
-) -> list[tuple[str, int]]:
-    items = JsonItems(column).table_valued("value")
-    query = (
-        _calls(session, question, now, items.c.value, func.count())
-        .join(items, CallOutcome.id.is_not(None))
-        .group_by(items.c.value)
-    )
-    counts = {str(word): int(n) for word, n in session.execute(query)}
-    return [(word, int(counts.get(word, 0))) for word in words]
-
-
 def _repeat_callers(session: Session, question: Question, now: datetime) -> tuple[int, int]:
-    """Distinct pseudonyms with more than one call, and their calls (never which)."""
+    """Distinct pseudonyms with more than one call, and their calls (never which): not a sum
+    of days, so always from the raw rows; on PostgreSQL with memory enough to group the
+    pseudonyms of a million calls in a hash, not by sorting on disk."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{GROUPING_MEMORY}'"))
     per_caller = (
-        _calls(session, question, now, Call.caller, func.count().label("calls"))
-        .where(Call.caller != WITHHELD)
+        select(Call.caller, func.count().label("calls"))
+        .where(arrived(question, session, now), Call.caller != WITHHELD)
         .group_by(Call.caller)
         .having(func.count() > 1)
         .subquery()
@@ -272,35 +193,29 @@ def _repeat_callers(session: Session, question: Question, now: datetime) -> tupl
     return int(callers), int(calls)
 
 
-def _counselors(session: Session, question: Question, now: datetime) -> list[CounselorFigures]:
-    """One row per counselor rung for the calls counted, or who took one of them."""
-    legs = [func.count(distinct(case((leg_ended(leg), Call.id)))) for leg in LEGS]
-    rung = (
-        select(CallAttempt.counselor_id, *legs)
-        .select_from(Call)
-        .join(CallAttempt, CallAttempt.call_id == Call.id)
-        .where(arrived(question, session, now), CallAttempt.counselor_id.is_not(None))
-        .group_by(CallAttempt.counselor_id)
-    )
-    by_leg = {row[0]: [int(v) for v in row[1:]] for row in session.execute(rung)}
-    talking = and_(Call.ended_at.is_not(None), Call.answered_at.is_not(None))
-    talk = func.sum(case((talking, WaitSeconds(Call.answered_at, Call.ended_at)), else_=0))
-    took = _calls(
-        session, question, now, Call.answered_by_id, func.count(), talk, func.count(CallOutcome.id)
-    ).where(taken())
-    by_taker = {row[0]: row[1:] for row in session.execute(took.group_by(Call.answered_by_id))}
+def _counselors(session: Session, tally: Tally, on_duty: dict[str, int]) -> list[CounselorFigures]:
+    """One row per counselor rung for the calls counted, who took one of them, or who was on
+    duty on the lines."""
+    legs = tally.of("legs")
+    took = tally.of("took")
     people = session.execute(
         select(Counselor.id, Counselor.key).order_by(Counselor.position, Counselor.key)
     )
     found = []
     for person, key in people:
-        if person not in by_leg and person not in by_taker:
+        pid = str(person)
+        if pid not in legs and not took.get(pid) and key not in on_duty:
             continue
-        rung_n, declined, not_answered = by_leg.get(person, [0, 0, 0])
-        took_n, talked, outcomes = by_taker.get(person, (0, 0, 0))
         found.append(
             CounselorFigures(
-                key, rung_n, int(took_n), declined, not_answered, round(talked or 0), int(outcomes)
+                key,
+                tally.n[("rung", pid)],
+                tally.n[("took", pid)],
+                tally.n[("declined", pid)],
+                tally.n[("not-answered", pid)],
+                round(tally.seconds.get(("took", pid), 0.0)),
+                tally.n[("took-outcomes", pid)],
+                on_duty.get(key, 0),
             )
         )
     return found

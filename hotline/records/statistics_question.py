@@ -22,8 +22,14 @@ BUCKETS = ("day", "week", "month")
 COUNTING_ROLES = frozenset({"admin", "supervisor", "operator"})
 
 
+# Days a question may name: calls before the service existed or in the far future are a typo,
+# and the ends of the calendar overflow a zone's conversion.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 class BadQuestion(ValueError):
-    """`code`: `reversed`, `too-long`, `unknown-line`, `not-your-line`, `no-lines`, `bucket`."""
+    """`code`: `reversed`, `too-long`, `out-of-range`, `unknown-line`, `not-your-line`,
+    `no-lines`, `bucket`."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
@@ -69,15 +75,21 @@ def ask(
     start: date | None,
     end: date | None,
     bucket: str = "day",
+    today: date | None = None,
 ) -> Question:
-    """The question, checked; `keys` empty: every line in the viewer's scope."""
+    """The question, checked; `keys` empty: every line in the viewer's scope. `today`: where a
+    range given only its first day ends (the call log's rule), for the length check."""
     if bucket not in BUCKETS:
         raise BadQuestion("bucket", bucket)
-    if start is not None and end is not None:
-        if end < start:
-            raise BadQuestion("reversed", f"{start} to {end}")
-        if end > _years_after(start, MAX_YEARS):
-            raise BadQuestion("too-long", f"{start} to {end}")
+    for day in (start, end):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise BadQuestion("out-of-range", str(day))
+    last = end if end is not None else today
+    if start is not None and last is not None:
+        if last < start:
+            raise BadQuestion("reversed", f"{start} to {last}")
+        if last > _years_after(start, MAX_YEARS):
+            raise BadQuestion("too-long", f"{start} to {last}")
     allowed = [line.key for line in lines_in_scope(session, viewer)]
     if not keys:
         if not allowed:

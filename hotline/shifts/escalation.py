@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.duty import on_duty
+from hotline.duty import duty_at
 from hotline.models import Counselor, Hotline, ShiftConfirmation
 from hotline.outbound.outbox import Notice, Recipient, queue_notices
 from hotline.shifts.staff import Staff, load_staff, local_text, operators
@@ -71,7 +71,7 @@ def escalate_unconfirmed(session: Session, now: datetime, public_url: str) -> di
 
 
 def _line_now(session: Session, line: Hotline, now: datetime) -> _LineNow:
-    tiers = tuple(tuple(p.key for p in tier) for tier in on_duty(session, line.key, now).tiers)
+    tiers = tuple(tuple(p.key for p in tier) for tier in duty_at(session, line.key, now).tiers)
     staff = load_staff(session, (key for tier in tiers for key in tier))
     return _LineNow(tiers, operators(session, line), staff)
 

@@ -17,19 +17,24 @@ from hotline.web import access, banner, i18n, security, sessions
 from hotline.web.admin import admin
 from hotline.web.alerts import alerts
 from hotline.web.auth import auth
+from hotline.web.board import board
 from hotline.web.calls import calls
 from hotline.web.care import care
 from hotline.web.care_calls import followup
 from hotline.web.cases import cases
 from hotline.web.context import WebAccounts
+from hotline.web.feeds import feeds
 from hotline.web.operations import operations
 from hotline.web.outcomes import outcomes
 from hotline.web.pages import pages
 from hotline.web.passwords import passwords
 from hotline.web.referrals import referrals
 from hotline.web.resume import resume
+from hotline.web.rota_desk import rota_desk
+from hotline.web.rota_edits import rota_edits
 from hotline.web.shifts import shifts
 from hotline.web.statistics import stats
+from hotline.web.swaps import swaps
 
 MAX_WEB_FORM_BYTES = 64 * 1024
 
@@ -62,6 +67,11 @@ def init_app(app: Flask) -> CSRFProtect:
         followup,
         referrals,
         cases,
+        board,
+        rota_desk,
+        rota_edits,
+        feeds,
+        swaps,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from hotline.web.kiosk import kiosk_screen
 from hotline.web.sessions import unauthorized
 
 PUBLIC = frozenset({"public"})  # no session needed
@@ -18,6 +19,7 @@ API = frozenset({"api"})  # no session; the blueprint checks a bearer token itse
 EVERYONE = frozenset({"admin", "operator", "supervisor", "counselor"})
 REVIEWERS = frozenset({"admin", "supervisor"})
 OPERATIONS = frozenset({"admin", "operator"})
+KIOSK = frozenset({"kiosk"})  # a wall screen's browser (hotline.web.kiosk): no user at all
 
 ROUTE_ROLES: dict[str, frozenset[str]] = {
     "static": PUBLIC,
@@ -38,6 +40,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "calls.detail": REVIEWERS | {"counselor"},
     "calls.export": REVIEWERS,
     "statistics.page": REVIEWERS | {"operator"},  # counts; operators get no links to records
+    "statistics.report_download": REVIEWERS,  # reports that may leave the hospital: audited
     "alerts.list": REVIEWERS | {"operator"},
     "alerts.acknowledge": REVIEWERS | {"operator"},
     "operations.outbox": OPERATIONS,
@@ -68,6 +71,28 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "cases.add_link": frozenset({"counselor", "supervisor"}),
     "cases.close": frozenset({"counselor", "supervisor"}),
     "api.openapi": PUBLIC,  # the API's description; its answers need a token (API below)
+    # The rota desk (issue 15). A kiosk is a wall screen signed in with a board code.
+    "board.page": EVERYONE | KIOSK,
+    "board.state": EVERYONE | KIOSK,
+    "board.kiosk": PUBLIC,  # the wall screen's sign-in, with its board code
+    "board.screens": frozenset({"admin"}),
+    "board.revoke": frozenset({"admin"}),
+    "rota_desk.lines": REVIEWERS | {"operator"},
+    "rota_desk.calendar": REVIEWERS | {"operator"},  # supervisors read; the view scopes lines
+    "rota_edits.override": OPERATIONS,
+    "rota_edits.leave": OPERATIONS,
+    "feeds.ical": PUBLIC,  # the secret URL is the credential (hotline.desk.feeds)
+    "feeds.make_mine": frozenset({"counselor"}),  # their own: the view names nobody else
+    "feeds.revoke_mine": frozenset({"counselor"}),
+    "feeds.lines": OPERATIONS,  # the view scopes lines
+    "swaps.mine": frozenset({"counselor"}),  # their own shifts and swaps only
+    "swaps.offer_shift": frozenset({"counselor"}),
+    "swaps.accept": frozenset({"counselor"}),
+    "swaps.decline": frozenset({"counselor"}),
+    "swaps.withdraw": frozenset({"counselor"}),
+    "swaps.approvals": OPERATIONS,  # the view scopes lines
+    "swaps.approve": OPERATIONS,
+    "swaps.refuse": OPERATIONS,
 }
 # Every route of these blueprints: Twilio's webhooks, signed and never behind a session.
 BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO, "sms": TWILIO, "api": API}
@@ -95,6 +120,8 @@ def enforce() -> Response | None:
     if roles in (PUBLIC, TWILIO, API):
         return None
     if not current_user.is_authenticated:
+        if roles & KIOSK and kiosk_screen() is not None:
+            return None
         return unauthorized()
     if current_user.role not in roles:
         abort(403)

@@ -37,6 +37,7 @@ SESSION_PROBLEMS = {
     "range": _l("The last day is before the first."),
     "too-long": _l("A pattern covers at most a year: publish the rest later."),
     "empty": _l("The pattern makes no session in the future: check its days."),
+    "out-of-range": _l("Choose a day from 2000 to 2099."),
 }
 MARK_PROBLEMS = {
     "not-a-code": _l("A booking code is six letters and digits, like K7M 4PQ: check it."),

@@ -29,7 +29,7 @@ from hotline.models import Call, CareSession, Hotline, Partner, Referral
 from hotline.records.outcomes import own_call, partner_choices
 from hotline.records.scope import Viewer
 from hotline.web.care_forms import BookingForm, ReferralForm
-from hotline.web.context import accounts, audited, database, viewer
+from hotline.web.context import accounts, audited, database, settings, viewer
 from hotline.web.forms import choices
 
 followup = Blueprint("followup", __name__)
@@ -44,6 +44,11 @@ BOOKING_PROBLEMS = {
     "cancelled": _l("That session has just been cancelled: choose another. Nothing was booked."),
     "past": _l("That session has started or is over: choose another. Nothing was booked."),
     "full": _l("That session has just been filled: choose another. Nothing was booked."),
+    "sender-is-a-line": _l(
+        "Reminders are switched off: they would come from a line's own number "
+        "(HOTLINE_SMS_FROM), and a reply would name the line. Book without a number, and tell "
+        "an administrator. Nothing was booked."
+    ),
 }
 REFERRAL_PROBLEMS = {
     "unknown-value": _l("An answer is not one of the choices; choose again."),
@@ -104,7 +109,10 @@ def book_session(call_id: int) -> Response:
             return _back(call_id)
         data = BookingInput(form.session.data, bool(form.consent.data), form.phone.data or "")
         try:
-            booked = book(db, call, data, now, actor=who.username, keys=accounts().keys)
+            sender = settings().sms_from
+            booked = book(
+                db, call, data, now, actor=who.username, keys=accounts().keys, reminders_from=sender
+            )
         except BadBooking as problem:
             audited(
                 db, now, "care.booking.refused", target=str(call_id), detail={"why": problem.code}

@@ -13,15 +13,28 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    DateRange,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from hotline.care import calendar
 from hotline.care.calendar import SessionInput
 from hotline.care.vocabulary import MARKS, REFERRAL_STATES
 from hotline.web.care_labels import LINKS, REASONS, URGENCIES, WEEKDAYS
-from hotline.web.forms import CheckboxesField, choices
+from hotline.web.forms import SANE_DATES, CheckboxesField, choices
 
 _TEXT = [DataRequired(), Length(max=calendar.TEXT_MAX)]
+# The years of `SANE_DATES`, which are those the calendar takes (`calendar.DAYS`).
+_DAY = [
+    InputRequired(),
+    DateRange(SANE_DATES.min, SANE_DATES.max, message=_l("Choose a day from 2000 to 2099.")),
+]
 
 
 class _SessionFields(FlaskForm):  # type: ignore[misc]
@@ -52,13 +65,13 @@ class _SessionFields(FlaskForm):  # type: ignore[misc]
 
 
 class SessionForm(_SessionFields):
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DateField(_l("Day"), validators=_DAY)
 
 
 class PatternForm(_SessionFields):
     days = CheckboxesField(_l("Weekdays"), choices=choices(WEEKDAYS.items()))
-    first = DateField(_l("First day"), validators=[InputRequired()])
-    last = DateField(_l("Last day"), validators=[InputRequired()])
+    first = DateField(_l("First day"), validators=_DAY)
+    last = DateField(_l("Last day"), validators=_DAY)
 
 
 class ReceptionForm(FlaskForm):  # type: ignore[misc]

@@ -29,8 +29,14 @@ from hotline.web.forms import ButtonForm, choices
 cases = Blueprint("cases", __name__)
 CASE_PROBLEMS = {
     "not-your-line": _l("That is not a school line of yours."),
-    "not-found": _l("Nothing of this case's line has that number or code (calls: yours only)."),
+    "not-found": _l(
+        "Nothing of this case's line has that number or code (only calls you can see, and "
+        "their bookings and referrals)."
+    ),
     "unknown-kind": _l("Join a call, a booking or a referral."),
+    "in-another-case": _l(
+        "That is joined to another case already, and stays there: nothing was changed."
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from hotline import clock
 from hotline.accounts.users import quiet_hours_of, set_language, set_quiet_hours
 from hotline.web.context import client_address, database, me
+from hotline.web.feeds import my_feed
 from hotline.web.forms import ButtonForm, LanguageForm, QuietHoursForm
 
 pages = Blueprint("pages", __name__)
@@ -38,7 +39,9 @@ def account() -> str | Response | tuple[str, int]:
         with database().read() as db:
             quiet.show(*quiet_hours_of(db, int(me().id)))
     language = LanguageForm(formdata=None, language=me().language or "zh_CN")
-    page = render_template("account.html", form=language, quiet=quiet, logout=ButtonForm())
+    page = render_template(
+        "account.html", form=language, quiet=quiet, logout=ButtonForm(), mine=my_feed()
+    )
     return page if request.method == "GET" else (page, 400)
 
 

@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -21,6 +22,9 @@ from hotline.models import Partner
 from hotline.records.calllog import DEFAULT_DAYS
 from hotline.records.definitions import Counted
 from hotline.records.drilldown import base_filters, heatmap, outcome_filters, series
+from hotline.records.report import report, year_figures
+from hotline.records.report_render import as_csv, as_pdf, words
+from hotline.records.report_request import BadReport, check_scope, parse_period, scope_name
 from hotline.records.statistics import Statistics, statistics
 from hotline.records.statistics_question import (
     MAX_YEARS,
@@ -33,9 +37,10 @@ from hotline.records.statistics_question import (
 from hotline.web import labels
 from hotline.web.access import roles_for
 from hotline.web.calllog import log_url
-from hotline.web.context import audited, database, viewer
+from hotline.web.context import audited, database, settings, viewer
 from hotline.web.forms import StatisticsForm, choices
 from hotline.web.names import names
+from hotline.web.report_form import ReportForm, report_form
 
 stats = Blueprint("statistics", __name__)
 Link = Callable[..., str | None]
@@ -44,23 +49,29 @@ Link = Callable[..., str | None]
 @stats.get("/statistics")
 def page() -> tuple[str, int]:
     now, who = clock.now(), viewer()
-    with database().write() as db:
+    # Counted in a read transaction (on SQLite a write one would hold the single writer, and
+    # calls with it, for the whole count); the reading is audited in a short write after.
+    with database().read() as db:
         scope = lines_in_scope(db, who)
         form = statistics_form(scope, now)
         try:
             question = _asked(form, scope, db)
         except BadQuestion as refused:
-            page = render_template("statistics.html", form=form, problem=refusal(refused))
+            page = render_template(
+                "statistics.html", form=form, report=reports(scope, now), problem=refusal(refused)
+            )
             return page, 400
         found = statistics(db, question, now)
-        days = {"from": str(question.start), "to": str(question.end)}
-        audited(db, now, "stats.read", detail={"lines": list(question.lines), **days})
         shown = names(db, counselors=[c.counselor for c in found.counselors])
         partners = dict(db.execute(select(Partner.key, Partner.name)).all())
+    with database().write() as db:
+        days = {"from": str(question.start), "to": str(question.end)}
+        audited(db, now, "stats.read", detail={"lines": list(question.lines), **days})
     linked = who.role in (roles_for("calls.log") or ())
     return render_template(
         "statistics.html",
         form=form,
+        report=reports(scope, now),
         found=found,
         series=series(found),
         cells=heatmap(found),
@@ -127,3 +138,68 @@ def refusal(refused: BadQuestion) -> str:
         "empty": _("Choose both the first and the last day."),
     }
     return str(reasons.get(refused.code, _("Check the filters: a date or a choice is not valid.")))
+
+
+def reports(scope: list[LineInScope], now: datetime) -> ReportForm | None:
+    """The report download, for supervisors and administrators (all lines: when all are theirs)."""
+    who = viewer()
+    if who.role not in (roles_for("statistics.report_download") or ()):
+        return None
+    return report_form(scope, who.role == "admin" or who.line_ids is None, now.date())
+
+
+@stats.post("/statistics/report")
+def report_download() -> Response | tuple[str, int]:
+    """A monthly or yearly report, small counts suppressed: what may leave the hospital."""
+    now, who = clock.now(), viewer()
+    # Counted in a read transaction (on SQLite a write one would hold the single writer, and
+    # calls with it, for the whole count); the reading is audited in a short write after.
+    with database().read() as db:
+        scope = lines_in_scope(db, who)
+        form = reports(scope, now)
+        try:
+            if form is None or not form.validate_on_submit():
+                raise BadReport("form")
+            period = parse_period(form.period.data, now.date())
+            readable = None if who.role == "admin" or who.line_ids is None else scope
+            key = check_scope(db, form.scope.data, _keys(readable))
+        except BadReport as refused:
+            page = render_template(
+                "statistics.html",
+                form=statistics_form(scope, now),
+                report=form,
+                problem=report_refusal(refused),
+            )
+            return page, 400
+        kind = form.format.data
+        up_to = settings().report_suppress_up_to
+        found = report(year_figures(db, period.year, now, up_to), key, period)
+        name = scope_name(db, key)
+    with database().write() as db:
+        audited(
+            db, now, "stats.report", detail={"scope": key, "period": period.key, "format": kind}
+        )
+    locale = get_locale()
+    say = words("zh-CN" if locale is not None and locale.language == "zh" else "en")
+    body = as_csv(found, say).encode() if kind == "csv" else as_pdf(found, say, name, now.date())
+    filename = f"hotline-{'all' if key == '*' else key}-{period.key}.{kind}"
+    return Response(
+        body,
+        content_type="text/csv; charset=utf-8" if kind == "csv" else "application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _keys(lines: list[LineInScope] | None) -> set[str] | None:
+    return None if lines is None else {line.key for line in lines}
+
+
+def report_refusal(refused: BadReport) -> str:
+    reasons = {
+        "period": _(
+            "The report's period must be a month (YYYY-MM) or a year (YYYY) already begun."
+        ),
+        "unknown-line": _("There is no such line: %(line)s.", line=refused.detail),
+        "not-your-line": _("A report of all lines needs every line to be yours."),
+    }
+    return str(reasons.get(refused.code, _("Check the report's lines, period and format.")))

@@ -32,7 +32,7 @@ class Oracle:
         # Every hand-over of every rotation up to `horizon`, counted one by one from the first.
         self.handovers = [self._handovers(p, horizon) for p in rota.patterns]
 
-    def on_duty(self, at: datetime) -> Tiers:
+    def tiers_at(self, at: datetime) -> Tiers:
         used = [p.tier for p in self.rota.patterns] + [o.tier for o in self.rota.overrides]
         off = set(self.rota.inactive) | {
             leave.counselor

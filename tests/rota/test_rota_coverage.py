@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rota.coverage import duty_shifts, find_gaps, on_duty, resolve_timeline, tier_count
+from rota.coverage import duty_shifts, find_gaps, resolve_timeline, tier_count, tiers_at
 from rota.model import (
     Gap,
     Leave,
@@ -53,22 +53,22 @@ def test_overnight_slot_covers_the_small_hours_of_the_next_day() -> None:
     saturday_night = Pattern(1, Weekly(frozenset({5}), time(22), time(8)), ("ana",))
     rota = LineRota(SHANGHAI, patterns=(saturday_night,))
 
-    assert on_duty(rota, at("2026-07-05T03:00")) == (("ana",),)  # Sunday 03:00
+    assert tiers_at(rota, at("2026-07-05T03:00")) == (("ana",),)  # Sunday 03:00
 
 
 def test_a_sunday_night_slot_does_not_cover_the_small_hours_of_that_sunday() -> None:
     sunday_night = Pattern(1, Weekly(frozenset({6}), time(22), time(8)), ("ana",))
     rota = LineRota(SHANGHAI, patterns=(sunday_night,))
 
-    assert on_duty(rota, at("2026-07-05T03:00")) == ((),)  # Sunday 03:00
-    assert on_duty(rota, at("2026-07-06T03:00")) == (("ana",),)  # Monday 03:00
+    assert tiers_at(rota, at("2026-07-05T03:00")) == ((),)  # Sunday 03:00
+    assert tiers_at(rota, at("2026-07-06T03:00")) == (("ana",),)  # Monday 03:00
 
 
 def test_tiers_run_from_one_to_the_highest_used_with_empty_tiers_kept() -> None:
     rota = LineRota(SHANGHAI, patterns=(Pattern(3, DAYS, ("ana",)),))
 
     assert tier_count(rota) == 3
-    assert on_duty(rota, at("2026-07-01T09:00")) == ((), (), ("ana",))
+    assert tiers_at(rota, at("2026-07-01T09:00")) == ((), (), ("ana",))
 
 
 def test_an_override_in_a_higher_tier_adds_that_tier() -> None:
@@ -76,8 +76,8 @@ def test_an_override_in_a_higher_tier_adds_that_tier() -> None:
     rota = replace(DAYS_AND_NIGHTS, overrides=(override,))
 
     assert tier_count(rota) == 4
-    assert on_duty(rota, at("2026-07-01T09:00")) == (("ana", "ben"), ("dev",), (), ("eli",))
-    assert on_duty(rota, at("2026-07-02T09:00")) == (("ana", "ben"), ("dev",), (), ())
+    assert tiers_at(rota, at("2026-07-01T09:00")) == (("ana", "ben"), ("dev",), (), ("eli",))
+    assert tiers_at(rota, at("2026-07-02T09:00")) == (("ana", "ben"), ("dev",), (), ())
 
 
 def test_a_rota_without_patterns_has_no_tiers_and_is_one_gap() -> None:
@@ -85,7 +85,7 @@ def test_a_rota_without_patterns_has_no_tiers_and_is_one_gap() -> None:
     start, end = at("2026-07-01T00:00"), at("2026-07-02T00:00")
 
     assert tier_count(rota) == 0
-    assert on_duty(rota, start) == ()
+    assert tiers_at(rota, start) == ()
     assert resolve_timeline(rota, start, end) == [Segment(start, end, ())]
     assert find_gaps(resolve_timeline(rota, start, end)) == [Gap(start, end)]
 
@@ -100,27 +100,27 @@ def test_overlapping_patterns_add_up_with_each_counselor_once_in_first_pattern_o
         ),
     )
 
-    assert on_duty(rota, at("2026-07-01T08:30")) == (("ana", "ben", "chen"),)
-    assert on_duty(rota, at("2026-07-01T10:00")) == (("ana", "ben", "chen", "dev"),)
+    assert tiers_at(rota, at("2026-07-01T08:30")) == (("ana", "ben", "chen"),)
+    assert tiers_at(rota, at("2026-07-01T10:00")) == (("ana", "ben", "chen", "dev"),)
     # The first pattern (by position) that has them on duty decides their place.
-    assert on_duty(rota, at("2026-07-01T13:00")) == (("chen", "ana", "ben", "dev"),)
+    assert tiers_at(rota, at("2026-07-01T13:00")) == (("chen", "ana", "ben", "dev"),)
 
 
 def test_a_rotation_adds_its_one_counselor_in_its_pattern_position() -> None:
     rotation = Pattern(1, Rotation(wall("2026-07-01T08:00"), Period(1, "d")), ("eli", "ana"))
     rota = LineRota(SHANGHAI, patterns=(rotation, Pattern(1, DAYS, ("ana", "ben"))))
 
-    assert on_duty(rota, at("2026-07-01T09:00")) == (("eli", "ana", "ben"),)
-    assert on_duty(rota, at("2026-07-02T09:00")) == (("ana", "ben"),)
+    assert tiers_at(rota, at("2026-07-01T09:00")) == (("eli", "ana", "ben"),)
+    assert tiers_at(rota, at("2026-07-02T09:00")) == (("ana", "ben"),)
 
 
 def test_an_override_replaces_the_tier_for_its_window() -> None:
     override = Override(1, wall("2026-07-01T10:00"), wall("2026-07-01T12:00"), ("eli",))
     rota = replace(DAYS_AND_NIGHTS, overrides=(override,))
 
-    assert on_duty(rota, at("2026-07-01T09:59")) == (("ana", "ben"), ("dev",))
-    assert on_duty(rota, at("2026-07-01T10:00")) == (("eli",), ("dev",))
-    assert on_duty(rota, at("2026-07-01T12:00")) == (("ana", "ben"), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T09:59")) == (("ana", "ben"), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T10:00")) == (("eli",), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T12:00")) == (("ana", "ben"), ("dev",))
 
 
 def test_the_later_of_two_overlapping_overrides_wins() -> None:
@@ -129,10 +129,10 @@ def test_the_later_of_two_overlapping_overrides_wins() -> None:
     rota = replace(DAYS_AND_NIGHTS, overrides=(week, afternoon))
     earlier_wins = replace(DAYS_AND_NIGHTS, overrides=(afternoon, week))
 
-    assert on_duty(rota, at("2026-07-03T11:00")) == (("eli",), ("dev",))
-    assert on_duty(rota, at("2026-07-03T13:00")) == (("ben", "ana"), ("dev",))
-    assert on_duty(rota, at("2026-07-03T18:00")) == (("eli",), ("dev",))
-    assert on_duty(earlier_wins, at("2026-07-03T13:00")) == (("eli",), ("dev",))
+    assert tiers_at(rota, at("2026-07-03T11:00")) == (("eli",), ("dev",))
+    assert tiers_at(rota, at("2026-07-03T13:00")) == (("ben", "ana"), ("dev",))
+    assert tiers_at(rota, at("2026-07-03T18:00")) == (("eli",), ("dev",))
+    assert tiers_at(earlier_wins, at("2026-07-03T13:00")) == (("eli",), ("dev",))
 
 
 def test_an_override_with_nobody_makes_a_gap() -> None:
@@ -148,7 +148,7 @@ def test_an_override_with_an_offset_is_that_instant() -> None:
     utc_morning = Override(1, wall("2026-07-01T02:00+00:00"), wall("2026-07-01T03:00Z"), ("eli",))
     rota = replace(DAYS_AND_NIGHTS, overrides=(utc_morning,))
 
-    assert on_duty(rota, at("2026-07-01T10:30")) == (("eli",), ("dev",))  # 02:30 UTC
+    assert tiers_at(rota, at("2026-07-01T10:30")) == (("eli",), ("dev",))  # 02:30 UTC
 
 
 def test_leave_removes_a_counselor_from_every_tier_overrides_included() -> None:
@@ -156,9 +156,9 @@ def test_leave_removes_a_counselor_from_every_tier_overrides_included() -> None:
     leave = Leave("ana", wall("2026-07-01T09:00"), wall("2026-07-01T11:00"))
     rota = replace(DAYS_AND_NIGHTS, overrides=(override,), leave=(leave,))
 
-    assert on_duty(rota, at("2026-07-01T08:30")) == (("ana", "ben"), ("ana", "dev"))
-    assert on_duty(rota, at("2026-07-01T10:00")) == (("ben",), ("dev",))
-    assert on_duty(rota, at("2026-07-01T11:00")) == (("ana", "ben"), ("ana", "dev"))
+    assert tiers_at(rota, at("2026-07-01T08:30")) == (("ana", "ben"), ("ana", "dev"))
+    assert tiers_at(rota, at("2026-07-01T10:00")) == (("ben",), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T11:00")) == (("ana", "ben"), ("ana", "dev"))
 
 
 def test_overlapping_leave_of_one_counselor_ends_with_the_last_of_it() -> None:
@@ -166,8 +166,8 @@ def test_overlapping_leave_of_one_counselor_ends_with_the_last_of_it() -> None:
     second = Leave("ana", wall("2026-07-01T10:00"), wall("2026-07-01T11:00"))
     rota = replace(DAYS_AND_NIGHTS, leave=(first, second))
 
-    assert on_duty(rota, at("2026-07-01T11:30")) == (("ben",), ("dev",))
-    assert on_duty(rota, at("2026-07-01T12:00")) == (("ana", "ben"), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T11:30")) == (("ben",), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T12:00")) == (("ana", "ben"), ("dev",))
 
 
 def test_an_inactive_counselor_is_never_on_duty_not_even_by_override() -> None:
@@ -177,8 +177,8 @@ def test_an_inactive_counselor_is_never_on_duty_not_even_by_override() -> None:
         DAYS_AND_NIGHTS, overrides=(override,), leave=(leave,), inactive=frozenset({"ben"})
     )
 
-    assert on_duty(rota, at("2026-07-01T09:00")) == (("ana",), ("dev",))
-    assert on_duty(rota, at("2026-07-01T11:30")) == (("eli",), ("dev",))  # leave over, still out
+    assert tiers_at(rota, at("2026-07-01T09:00")) == (("ana",), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T11:30")) == (("eli",), ("dev",))  # leave over, still out
 
 
 def test_leave_in_the_spring_gap_starts_after_the_gap() -> None:
@@ -287,4 +287,4 @@ def test_aware_moments_in_any_zone_are_read_as_instants() -> None:
     leave = Leave("ana", datetime(2026, 7, 1, 9, tzinfo=plus_eight), wall("2026-07-01T11:00"))
     rota = replace(DAYS_AND_NIGHTS, leave=(leave,))
 
-    assert on_duty(rota, at("2026-07-01T09:00")) == (("ben",), ("dev",))
+    assert tiers_at(rota, at("2026-07-01T09:00")) == (("ben",), ("dev",))

@@ -28,14 +28,14 @@ def test_an_edit_never_changes_the_past() -> None:
     after_edit = RotaHistory([first, Version(2, at("2026-07-10T12:00"), everyone("ben"))])
 
     for instant in (at("2026-07-01T00:00"), at("2026-07-05T03:10"), at("2026-07-10T11:59")):
-        assert after_edit.on_duty(instant) == before_edit.on_duty(instant) == (("ana",),)
-    assert after_edit.on_duty(at("2026-07-10T12:00")) == (("ben",),)
+        assert after_edit.tiers_at(instant) == before_edit.tiers_at(instant) == (("ana",),)
+    assert after_edit.tiers_at(at("2026-07-10T12:00")) == (("ben",),)
 
 
 def test_before_the_first_version_nobody_is_on_duty() -> None:
     history = RotaHistory([Version(1, at("2026-07-01T00:00"), everyone("ana"))])
 
-    assert history.on_duty(at("2026-06-30T23:59")) == ()
+    assert history.tiers_at(at("2026-06-30T23:59")) == ()
     assert history.tier_count_at(at("2026-06-30T23:59")) == 0
     assert history.version_at(at("2026-06-30T23:59")) is None
     assert history.gaps(at("2026-06-30T00:00"), at("2026-07-02T00:00")) == [
@@ -79,7 +79,7 @@ def test_two_versions_saved_at_the_same_instant_the_higher_number_wins() -> None
         [Version(8, saved_at, everyone("ben")), Version(7, saved_at, everyone("ana"))]
     )
 
-    assert history.on_duty(saved_at) == (("ben",),)
+    assert history.tiers_at(saved_at) == (("ben",),)
     assert history.timeline(saved_at, saved_at + timedelta(hours=1))[0].tiers == (("ben",),)
 
 
@@ -87,8 +87,8 @@ def test_an_instant_in_any_zone_finds_its_version() -> None:
     history = RotaHistory([Version(1, at("2026-07-01T00:00"), everyone("ana"))])
     eight_in_shanghai = datetime(2026, 7, 1, 8, tzinfo=SHANGHAI)  # 00:00 UTC
 
-    assert history.on_duty(eight_in_shanghai) == (("ana",),)
-    assert history.on_duty(eight_in_shanghai - timedelta(microseconds=1)) == ()
+    assert history.tiers_at(eight_in_shanghai) == (("ana",),)
+    assert history.tiers_at(eight_in_shanghai - timedelta(microseconds=1)) == ()
 
 
 def test_a_naive_saved_at_is_refused() -> None:

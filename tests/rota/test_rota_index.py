@@ -55,7 +55,7 @@ def test_index_answers_as_the_history_does() -> None:
 
     for _ in range(300):
         instant = start + timedelta(seconds=rng.randrange(200 * 24 * 3600))
-        assert index.on_duty(instant) == history.on_duty(instant), instant
+        assert index.tiers_at(instant) == history.tiers_at(instant), instant
     assert index.timeline(start, at("2026-07-01T00:00")) == history.timeline(
         start, at("2026-07-01T00:00")
     )
@@ -76,17 +76,17 @@ def test_an_index_with_few_chunks_keeps_answering_rightly() -> None:
     index = PreparedIndex(history, chunk_length=timedelta(days=1), max_chunks=2)
     instants = [at("2026-02-01T09:30") + timedelta(hours=17 * n) for n in range(100)]
 
-    assert [index.on_duty(i) for i in instants] == [history.on_duty(i) for i in instants]
-    assert [index.on_duty(i) for i in reversed(instants)] == [
-        history.on_duty(i) for i in reversed(instants)
+    assert [index.tiers_at(i) for i in instants] == [history.tiers_at(i) for i in instants]
+    assert [index.tiers_at(i) for i in reversed(instants)] == [
+        history.tiers_at(i) for i in reversed(instants)
     ]
 
 
 def test_equal_tiers_are_stored_once_across_chunks() -> None:
     index = PreparedIndex(a_busy_history())  # chunks of a week from Monday 00:00 UTC
 
-    monday = index.on_duty(at("2026-02-02T10:00"))
-    tuesday_week = index.on_duty(at("2026-02-10T10:00"))  # days 32 and 40 of the rotation
+    monday = index.tiers_at(at("2026-02-02T10:00"))
+    tuesday_week = index.tiers_at(at("2026-02-10T10:00"))  # days 32 and 40 of the rotation
 
     assert monday == (("ana", "ben"), ("dev",))
     assert tuesday_week is monday
@@ -95,18 +95,18 @@ def test_equal_tiers_are_stored_once_across_chunks() -> None:
 def test_before_the_first_version_the_index_has_nobody() -> None:
     index = PreparedIndex(a_busy_history())
 
-    assert index.on_duty(at("2025-12-31T23:59")) == ()
+    assert index.tiers_at(at("2025-12-31T23:59")) == ()
 
 
 def test_threads_sharing_an_index_get_the_same_answers() -> None:
     history = a_busy_history()
     index = PreparedIndex(history, chunk_length=timedelta(days=2), max_chunks=4)
     instants = [at("2026-01-01T00:00") + timedelta(hours=5 * n) for n in range(400)]
-    expected = [history.on_duty(i) for i in instants]
+    expected = [history.tiers_at(i) for i in instants]
     answers: list[list[object]] = []
 
     def ask() -> None:
-        answers.append([index.on_duty(i) for i in instants])
+        answers.append([index.tiers_at(i) for i in instants])
 
     threads = [threading.Thread(target=ask) for _ in range(4)]
     for thread in threads:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rota.coverage import duty_shifts, find_gaps, on_duty, resolve_timeline, tier_count
+from rota.coverage import duty_shifts, find_gaps, resolve_timeline, tier_count, tiers_at
 from rota.history import RotaHistory
 from rota.index import PreparedIndex
 from rota.model import LineRota, Override, Pattern, Segment, Tiers, Version, Weekly
@@ -33,7 +33,7 @@ def minutes(start: datetime, end: datetime) -> Iterator[datetime]:
         at += MINUTE
 
 
-def tiers_at(segments: list[Segment], at: datetime) -> Tiers:
+def tiers_in(segments: list[Segment], at: datetime) -> Tiers:
     index = bisect_right([segment.start for segment in segments], at) - 1
     assert index >= 0
     assert at < segments[index].end
@@ -70,9 +70,9 @@ def test_timeline_and_index_agree_with_the_oracle_at_every_minute(
     index = PreparedIndex(since_forever(scenario), chunk_length=chunk_length, max_chunks=3)
 
     for at in minutes(scenario.start, scenario.end):
-        expected = oracle.on_duty(at)
-        assert tiers_at(segments, at) == expected, at
-        assert index.on_duty(at) == expected, at
+        expected = oracle.tiers_at(at)
+        assert tiers_in(segments, at) == expected, at
+        assert index.tiers_at(at) == expected, at
     assert index.timeline(scenario.start, scenario.end) == segments
 
 
@@ -83,7 +83,7 @@ def test_on_duty_agrees_with_the_oracle_at_any_instant(scenario: Scenario) -> No
     step = max((scenario.end - scenario.start) / 7, MINUTE)
     for at in minutes(scenario.start, scenario.end):
         if (at - scenario.start) % step < MINUTE:
-            assert on_duty(scenario.rota, at) == oracle.on_duty(at), at
+            assert tiers_at(scenario.rota, at) == oracle.tiers_at(at), at
 
 
 @FEW
@@ -97,7 +97,7 @@ def test_gaps_are_exactly_the_instants_where_tier_one_is_empty(scenario: Scenari
     for gap in gaps:
         assert scenario.start <= gap.start < gap.end <= scenario.end
     for at in minutes(scenario.start, scenario.end):
-        tiers = tiers_at(segments, at)
+        tiers = tiers_in(segments, at)
         in_gap = any(gap.start <= at < gap.end for gap in gaps)
         assert in_gap == (not tiers or not tiers[0]), at
 
@@ -109,7 +109,7 @@ def test_duty_shifts_are_maximal_and_say_what_the_timeline_says(scenario: Scenar
     shifts = duty_shifts(segments)
 
     for at in minutes(scenario.start, scenario.end):
-        on = {(name, n + 1) for n, names in enumerate(tiers_at(segments, at)) for name in names}
+        on = {(name, n + 1) for n, names in enumerate(tiers_in(segments, at)) for name in names}
         assert {(s.counselor, s.tier) for s in shifts if s.start <= at < s.end} == on, at
     ends = {(shift.counselor, shift.tier, shift.end) for shift in shifts}
     for shift in shifts:
@@ -131,9 +131,9 @@ def test_history_answers_each_minute_from_the_version_in_force(
 
     for at in minutes(start, end):
         in_force = [n for n, version in enumerate(ordered) if version.saved_at <= at]
-        expected = oracles[in_force[-1]].on_duty(at) if in_force else ()
-        assert tiers_at(segments, at) == expected, at
-        assert index.on_duty(at) == expected, at
+        expected = oracles[in_force[-1]].tiers_at(at) if in_force else ()
+        assert tiers_in(segments, at) == expected, at
+        assert index.tiers_at(at) == expected, at
     assert index.gaps(start, end) == history.gaps(start, end) == find_gaps(segments)
 
 
@@ -169,4 +169,4 @@ def test_a_document_read_around_an_instant_answers_for_it_as_the_whole_one(
 ) -> None:
     document = to_document(scenario.rota)
     for at in list(minutes(scenario.start, scenario.end))[::97]:
-        assert on_duty(from_document(document, around=at), at) == on_duty(scenario.rota, at), at
+        assert tiers_at(from_document(document, around=at), at) == tiers_at(scenario.rota, at), at

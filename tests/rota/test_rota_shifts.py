@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rota.model import Pattern, Period, Rotation, Weekly
-from rota.shifts import Duty, expand_pattern
+from rota.shifts import Stint, expand_pattern
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -34,7 +34,7 @@ def local_span(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetim
     return start, datetime.combine(last + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC)
 
 
-def night_starting(tz: ZoneInfo, day: date) -> Duty:
+def night_starting(tz: ZoneInfo, day: date) -> Stint:
     pattern = Pattern(1, Weekly(EVERY_DAY, time(22), time(8)), ("ana",))
     duties = expand_pattern(pattern, tz, *local_span(tz, day, day + timedelta(days=1)))
     return next(d for d in duties if d.start.astimezone(tz).date() == day)
@@ -227,7 +227,7 @@ def test_nobody_is_on_a_rotation_before_its_first_handover() -> None:
 
     assert expand_pattern(pattern, SHANGHAI, utc("2026-06-01T00:00"), utc("2026-07-01T00:00")) == []
     [first] = expand_pattern(pattern, SHANGHAI, utc("2026-06-30T00:00"), utc("2026-07-01T01:00"))
-    assert first == Duty(utc("2026-07-01T00:00"), utc("2026-07-01T12:00"), ("ana",))
+    assert first == Stint(utc("2026-07-01T00:00"), utc("2026-07-01T12:00"), ("ana",))
 
 
 @pytest.mark.parametrize(

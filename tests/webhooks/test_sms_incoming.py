@@ -3,6 +3,7 @@ anyone else is told where to call, and nothing about them is kept but a count.""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import xml.etree.ElementTree as ET
@@ -36,9 +37,14 @@ from hotline.models import (
     ShiftConfirmation,
 )
 from hotline.outbound.outbox import Recipient, queue_text
+from hotline.outbound.port import Outbound
+from hotline.outbound.sending import Sender, send_due
 from hotline.runtime import runtime
+from hotline.secrets_at_rest import DataKeys
 from settings import Settings
 from tests.conftest import ENGINES, RECORDS_CONFIG, FreshDatabases
+from tests.hotline.care.conftest import CANARY, Care
+from tests.hotline.jobs.fakes import FakeSms
 from webhooks.simulator import WebhookClient, WsgiTransport
 
 URL = "https://hotline.example.org/webhooks/sms/incoming"
@@ -399,3 +405,81 @@ def test_a_staff_reply_is_not_counted_with_the_strangers_texts(
     raise_risk(database, world, "city", now() - timedelta(minutes=1))
     send_text(texts, SUE_PHONE, "ok")
     assert counts(database) == []
+
+
+# --- Replies to an appointment reminder (follow-up care) --------------------------------------
+
+CANARY_TRACES = (CANARY, CANARY[1:], "13800138000", "138 0013 8000", "00138000")
+SERVICE_SID = "MG" + "5" * 32
+POOL_NUMBER = "+8657463898002"  # a number of that Messaging Service
+
+
+def post_text(texts: WebhookClient, sender: str, to: str, service: str = "") -> ET.Element:
+    params = [
+        ("MessageSid", "SM" + "d" * 32),
+        ("AccountSid", "AC" + "0" * 32),
+        ("From", sender),
+        ("To", to),
+        ("Body", "谢谢！请问你们是哪里？"),
+        ("FromCountry", "CN"),
+    ]
+    if service:
+        params.append(("MessagingServiceSid", service))
+    answer = texts.post(URL, params)
+    assert (answer.status, answer.content_type) == (200, "text/xml; charset=utf-8")
+    return ET.fromstring(answer.body)
+
+
+def send_a_reminder(database: Database, world: Any, settings: Settings) -> None:
+    """A caller's consented reminder, booked and sent to the canary number."""
+    care = Care(database, world, DataKeys.of(settings))
+    care.book(care.call(), care.session(), CANARY, consent=True)
+    [waiting] = care.reminders()
+    sms = FakeSms()
+    outbound = Sender(database, Outbound(sms, None), PUBLIC_URL, 20, care.keys)
+    assert send_due(outbound, waiting.due_at) == {"sent": 1}
+    assert [message.to for message in sms.sent] == [CANARY]
+
+
+@pytest.mark.parametrize(
+    ("sms_from", "to", "service"),
+    [(SERVICE, SERVICE, ""), (SERVICE_SID, POOL_NUMBER, SERVICE_SID)],
+    ids=["from-a-number", "from-a-messaging-service"],
+)
+def test_a_reply_to_a_reminder_gets_no_answer_and_leaves_nothing_of_the_sender(
+    web_app: Flask,
+    texts: WebhookClient,
+    database: Database,
+    world: Any,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+    sms_from: str,
+    to: str,
+    service: str,
+) -> None:
+    """Whoever holds the phone may not know the person called a crisis line: the reminder is
+    neutral, and its sender answers nothing (no where-to-call, no line's name)."""
+    runtime(web_app).settings = dataclasses.replace(settings, sms_from=sms_from)
+    send_a_reminder(database, world, settings)
+    caplog.set_level(logging.DEBUG)
+    before = counts(database), audit_trail(database)
+    with statements_seen(database.engine) as statements:
+        document = post_text(texts, CANARY, to, service)
+    assert (document.tag, list(document)) == ("Response", [])  # no reply at all
+    assert (counts(database), audit_trail(database)) == before
+    stored = everything_stored(database)
+    for trace in CANARY_TRACES:
+        assert trace not in stored
+        assert trace not in caplog.text
+        assert not [s for s in statements if trace in s]
+    # A stranger texting a line's own number is still told where to call.
+    assert send_text(texts, CANARY, "help", to=CITY) == CITY_REPLY
+
+
+def test_without_the_database_a_reply_to_the_reminder_sender_still_gets_no_answer(
+    web_app: Flask, texts: WebhookClient
+) -> None:
+    current = runtime(web_app)
+    current.database = BrokenDatabase(current.database.engine)
+    assert list(post_text(texts, CANARY, SERVICE)) == []
+    assert "请直接拨打 +8657463898070" in send_text(texts, CANARY, "help", to=CITY)

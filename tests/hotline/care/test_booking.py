@@ -8,11 +8,19 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hotline.care.booking import BadBooking
-from hotline.care.calendar import BadSession, SessionInput, free_sessions, publish_weekly
+from hotline.care import calendar
+from hotline.care.booking import BadBooking, BookingInput, book
+from hotline.care.calendar import (
+    BadSession,
+    SessionInput,
+    free_sessions,
+    publish_session,
+    publish_weekly,
+)
 from hotline.care.codes import ALPHABET, LENGTH, read_code
-from hotline.models import Booking, CareSession, OutboxMessage
+from hotline.models import Booking, Call, CareSession, OutboxMessage
 from hotline.outbound.sealed import open_address
+from hotline.web.forms import SANE_DATES
 from tests.hotline.care.conftest import CANARY, NOW, Care
 
 
@@ -172,3 +180,54 @@ def test_no_number_is_kept_when_the_reminder_time_has_passed(care: Care) -> None
     assert not booked.reminder
     assert booked.too_late_to_remind
     assert counts(care) == (1, 1, 0)
+
+
+def book_as_wang(care: Care, call_id: int, data: BookingInput, sender: str) -> bool:
+    """Book as wang, reminders sent from `sender`; True when a reminder is queued."""
+    with care.database.write() as db:
+        call = db.get(Call, call_id)
+        assert call is not None
+        return book(
+            db, call, data, NOW, actor="wang", keys=care.keys, reminders_from=sender
+        ).reminder
+
+
+@pytest.mark.parametrize("sender", ["+8657463898070", "+8657463898071"], ids=["own", "other"])
+def test_a_reminder_from_a_lines_own_number_is_refused_and_nothing_is_written(
+    care: Care, sender: str
+) -> None:
+    """A reply to a line's number names the line: the caller's phone would tell on them."""
+    call_id, held = care.call(), care.session()
+    with pytest.raises(BadBooking) as refused:
+        book_as_wang(care, call_id, BookingInput(held, True, CANARY), sender)
+    assert refused.value.code == "sender-is-a-line"
+    assert "HOTLINE_SMS_FROM" in str(refused.value)
+    assert counts(care) == (0, 0, 0)
+    assert not book_as_wang(care, call_id, BookingInput(held, False, ""), sender)  # no number
+    assert book_as_wang(care, call_id, BookingInput(held, True, CANARY), "+8657463898000")
+    assert counts(care) == (2, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(1, 1, 1), date(1, 1, 31)),
+        (date(9999, 12, 1), date(9999, 12, 31)),
+        (date(2027, 3, 1), date(9999, 12, 31)),
+        (date(1999, 12, 31), date(2000, 1, 6)),
+    ],
+    ids=["year-1", "year-9999", "to-9999", "from-1999"],
+)
+def test_a_day_outside_the_sane_years_is_refused_with_a_reason_not_an_overflow(
+    care: Care, first: date, last: date
+) -> None:
+    data = SessionInput("Room 2", "Dr Moss", 45, 3)
+    with pytest.raises(BadSession) as weekly, care.database.write() as db:
+        publish_weekly(db, care.line(db), data, ("mon",), time(0), first, last, NOW, "olga")
+    assert weekly.value.code == "out-of-range"
+    outside = last if calendar.DAYS[0] <= first <= calendar.DAYS[1] else first
+    with pytest.raises(BadSession) as one, care.database.write() as db:
+        publish_session(db, care.line(db), data, datetime.combine(outside, time(0)), NOW, "o")
+    assert one.value.code == "out-of-range"
+    assert counts(care) == (0, 0, 0)
+    assert calendar.DAYS == (SANE_DATES.min, SANE_DATES.max)  # what the forms accept

@@ -279,3 +279,44 @@ def test_the_consented_number_is_in_no_page_table_log_export_or_outbox_listing(
         assert spelling not in everything, spelling
     with world.database.read() as db:
         assert db.scalar(select(func.count(OutboxMessage.address))) == 2  # sealed, not gone
+
+
+PATTERN = {
+    "weekly-line": "city",
+    "weekly-days": ["mon", "wed", "fri"],
+    "weekly-wall": "00:00",
+    "weekly-minutes": "50",
+    "weekly-capacity": "2",
+    "weekly-place": "Room 5",
+    "weekly-provider": "Dr Zhang",
+}
+
+
+@pytest.mark.parametrize(
+    ("form", "first", "last"),
+    [
+        ("pattern", "0001-01-01", "0001-01-31"),
+        ("pattern", "9999-12-01", "9999-12-31"),
+        ("pattern", "2026-12-01", "9999-12-31"),
+        ("session", "0001-01-01", ""),
+        ("session", "9999-12-31", ""),
+    ],
+    ids=["pattern-in-year-1", "pattern-in-year-9999", "pattern-to-9999", "day-1", "day-9999"],
+)
+def test_a_session_or_pattern_out_of_sane_years_is_refused_with_a_clear_message(
+    web_app: Flask, world: Any, form: str, first: str, last: str
+) -> None:
+    olga = Browser(web_app)
+    olga.sign_in(world.user("olga", "operator"))
+    if form == "pattern":
+        data = {**PATTERN, "weekly-first": first, "weekly-last": last}
+        answer = olga.post("/care/patterns", data, token_from="/care/sessions")
+    else:
+        data = {k.replace("weekly-", "one-"): v for k, v in PATTERN.items() if "days" not in k}
+        answer = olga.post(
+            "/care/sessions", {**data, "one-day": first}, token_from="/care/sessions"
+        )
+    assert answer.status_code == 400
+    assert "Choose a day from 2000 to 2099." in answer.text
+    with world.database.read() as db:
+        assert db.scalar(select(func.count(CareSession.id))) == 0

@@ -180,3 +180,62 @@ def test_the_counts_for_the_statistics_by_state_partner_urgency_and_result(care:
         ReferralCount("kangning", "today", "declined", 1),
         ReferralCount("kangning", "today", "proposed", 1),
     ]
+
+
+def school_referral(care: Care, counselor: str) -> tuple[int, int]:
+    """A call of the school line answered by `counselor`, and a referral made from it."""
+    call_id = care.call(counselor, line="school")
+    data = ReferralInput("kangning", "72h", ("self-harm",), consent=True)
+    with care.database.write() as db:
+        call = db.get(Call, call_id)
+        assert call is not None
+        return call_id, propose(db, call, data, NOW, actor="x").id
+
+
+def test_a_counselor_joins_only_bookings_and_referrals_of_calls_they_see_and_none_moves_case(
+    care: Care, world: Any
+) -> None:
+    school = care.line_id("school")
+    with care.database.write() as db:
+        mark_school_line(db, school, True, NOW, "cli")
+    teacher = Viewer("he", "counselor", counselor_id=world.ids(Counselor, "he-fang"))
+    own_call, own_referral = school_referral(care, "he-fang")
+    other_call, other_referral = school_referral(care, "wang-li")  # not the teacher's call
+    held = care.session(line="school", capacity=5)
+    own_booking = care.book(own_call, held).booking.code
+    other_booking = care.book(other_call, held).booking.code
+    with care.database.write() as db:
+        mine, second = (open_case(db, teacher, school, NOW, source="t") for _ in range(2))
+        link(db, teacher, mine, "referral", str(own_referral), NOW, source="t")
+        link(db, teacher, mine, "booking", own_booking, NOW, source="t")
+        refused = []
+        for kind, typed in [("referral", str(other_referral)), ("booking", other_booking)]:
+            with pytest.raises(BadCase) as other:
+                link(db, teacher, second, kind, typed, NOW, source="t")
+            refused.append(other.value.code)
+        for kind, typed in [("referral", str(own_referral)), ("booking", own_booking)]:
+            with pytest.raises(BadCase) as moved:
+                link(db, teacher, second, kind, typed, NOW, source="t")  # in `mine` already
+            refused.append(moved.value.code)
+        link(db, teacher, mine, "referral", str(own_referral), NOW, source="t")  # again: fine
+        link(db, SUE, second, "referral", str(other_referral), NOW, source="t")  # the line's
+        files = {case.id: case_file(db, case) for case in (mine, second)}
+    assert refused == ["not-found", "not-found", "in-another-case", "in-another-case"]
+    assert [r[0] for r in files[mine.id].referrals] == [own_referral]
+    assert [b[0] for b in files[mine.id].bookings] == [own_booking]
+    assert [r[0] for r in files[second.id].referrals] == [other_referral]
+    assert files[second.id].bookings == []
+
+
+@pytest.mark.parametrize("typed", ["²", "1²", "\u0661", "  ", "-1", "1e3", "99999999999999"])
+def test_a_number_that_is_not_ascii_digits_is_not_found_never_an_error(
+    care: Care, typed: str
+) -> None:
+    school = care.line_id("school")
+    with care.database.write() as db:
+        mark_school_line(db, school, True, NOW, "cli")
+        case = open_case(db, SUE, school, NOW, source="t")
+        for kind in ("referral", "call"):
+            with pytest.raises(BadCase) as refused:
+                link(db, SUE, case, kind, typed, NOW, source="t")
+            assert refused.value.code == "not-found"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hotline.care.booking import release_booking
 from hotline.cli import cli
@@ -14,6 +14,7 @@ from hotline.cli.context import Services
 from hotline.jobs.env import JobEnv
 from hotline.jobs.retention import retention_purge
 from hotline.models import Booking, OutboxMessage
+from hotline.outbound.delivery import record_delivery
 from hotline.outbound.port import Outbound
 from hotline.outbound.sealed import open_address
 from hotline.outbound.sending import Sender, send_due
@@ -111,3 +112,58 @@ def test_the_purge_erases_a_reminder_number_left_unsent_a_day_past_its_time(
             db.scalar(select(OutboxMessage.address).where(OutboxMessage.address.is_not(None)))
             is None
         )
+
+
+def reminder_links(care: Care) -> list[str | None]:
+    """The bookings' links to their reminders, in the order the bookings were made."""
+    with care.database.read() as db:
+        return list(db.scalars(select(Booking.reminder_key).order_by(Booking.id)))
+
+
+def test_an_undelivered_report_after_sending_finishes_the_reminder_instead_of_requeuing_it(
+    care: Care,
+) -> None:
+    """Its number was erased once sent: back in the queue it could only fail as unaddressed."""
+    care.book(care.call(), care.session(), CANARY, consent=True)
+    [waiting] = care.reminders()
+    sms = FakeSms()
+    assert send_due(sender(care, sms, care.keys), waiting.due_at) == {"sent": 1}
+    [sent] = care.reminders()
+    later = waiting.due_at + timedelta(minutes=5)
+    with care.database.write() as db:
+        assert sent.provider_ref is not None
+        url = "https://hotline.example.org"
+        assert record_delivery(db, sent.provider_ref, "undelivered", "30003", later, url)
+    [finished] = care.reminders()
+    assert (finished.state, finished.finished_at) == ("failed", later)
+    assert finished.delivery_status == "undelivered"
+    assert "not sent again: its number was erased" in (finished.error or "")
+    assert finished.address is None
+    assert send_due(sender(care, sms, care.keys), later + timedelta(hours=2)) == {}
+    assert len(sms.sent) == 1
+
+
+def test_a_bookings_link_to_its_reminder_lasts_only_while_the_reminder_may_still_go(
+    care: Care, settings: Settings
+) -> None:
+    held, call = care.session(capacity=5), care.call()
+    for _ in range(3):
+        care.book(call, held, CANARY, consent=True)
+    sent, cancelled, stale = keys = reminder_links(care)
+    assert None not in keys  # pending: each can still be cancelled
+    [due] = {message.due_at for message in care.reminders()}
+    earlier = due - timedelta(days=1)  # the first is made due before the others
+    with care.database.write() as db:
+        db.execute(update(OutboxMessage).where(OutboxMessage.key == sent).values(due_at=earlier))
+    assert send_due(sender(care, FakeSms(), care.keys), earlier) == {"sent": 1}
+    assert reminder_links(care) == [None, cancelled, stale]  # sent
+    with care.database.write() as db:
+        booking = db.scalar(select(Booking).where(Booking.reminder_key == cancelled))
+        assert booking is not None
+        release_booking(db, booking, NOW, state="cancelled")
+        assert booking.reminder_key is None
+    assert reminder_links(care) == [None, None, stale]  # cancelled
+    env = JobEnv(care.database, settings, Outbound(FakeSms(), None))
+    retention_purge(env, due + timedelta(hours=25))
+    assert reminder_links(care) == [None, None, None]  # left unsent, cancelled by the purge
+    assert {m.state for m in care.reminders()} == {"sent", "cancelled"}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hotline.api.tokens import TokenDigests, find_holder
 from hotline.cli import cli
@@ -19,13 +19,14 @@ from hotline.cli.context import Services
 from hotline.db import Database
 from hotline.jobs.coverage_gaps import coverage_gaps
 from hotline.jobs.env import JobEnv
-from hotline.models import ApiToken, AuditEntry
+from hotline.models import ApiToken, AuditEntry, User
 from hotline.outbound.port import Outbound
 from settings import Settings
 from tests.conftest import RecordsWorld
 from tests.hotline.notices.told import told
 
 EVERY_DAY = "[mon, tue, wed, thu, fri, sat, sun]"
+NOW_MONDAY = datetime(2030, 1, 14, 9, tzinfo=UTC)
 RULES = """
     coverage_rules:
       tier1_staffed: true
@@ -125,6 +126,26 @@ def test_import_prints_the_violations_it_creates_and_imports_all_the_same(run, t
     ] == [[{"counselor": "bob", "name": "Bob", "phone": "+447911123402"}]]
 
 
+def test_a_dry_run_prints_the_violations_the_import_would_create_and_writes_nothing(
+    run: Any, tmp_path: Path
+) -> None:
+    load(run, tmp_path, configuration(night_counselors="[bob, ann]"))
+    before = run("rota", "check", "city", "--json").stdout
+    path = tmp_path / "next.yaml"
+    path.write_text(configuration(night_counselors="[bob]"), encoding="utf-8")
+    result = run("config", "import", "--dry-run", str(path))
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["dry_run"] is True
+    assert "qualified" in {each["rule"] for each in answer["violations"]["city"]}
+    assert "warning: city:" in result.stderr
+    assert "would be imported all the same" in result.stderr
+    assert "(dry run: nothing written)" in result.stderr
+    assert run("rota", "check", "city", "--json").stdout == before
+    unchanged = run("config", "import", "--dry-run", str(tmp_path / "hotline.yaml"))
+    assert json.loads(unchanged.stdout)["violations"] == {}
+
+
 def test_coverage_gaps_job_tells_the_violations_once(
     database: Database,
     settings: Settings,
@@ -148,6 +169,33 @@ def test_coverage_gaps_job_tells_the_violations_once(
         "max-weekly-hours" in t.occasion or "qualified" in t.occasion or "nights" in t.occasion
         for t in texts
     )
+
+
+def test_the_texts_name_each_rule_and_say_what_is_wrong_in_the_operators_language(
+    database: Database,
+    settings: Settings,
+    cheap_passwords: object,
+    run: Any,
+    tmp_path: Path,
+) -> None:
+    load(run, tmp_path, configuration())
+    people = RecordsWorld(database, cheap_passwords)
+    people.user("wang", "operator", email="wang@example.org")
+    people.user("olga", "operator", email="olga@example.org")  # the line's language: en
+    with database.write() as session:
+        session.execute(update(User).where(User.username == "wang").values(language="zh-CN"))
+    coverage_gaps(JobEnv(database, settings, Outbound(None, None, record=True)), NOW_MONDAY)
+    texts = told(database, "coverage-rule")
+    zh = [t.body for t in texts if t.address == "wang@example.org"]
+    en = [t.body for t in texts if t.address == "olga@example.org"]
+    assert zh
+    assert len(zh) == len(en)
+    codes = ("max-weekly-hours", "max-consecutive-nights", "qualified", "min-rest")
+    assert not [body for body in zh if any(code in body for code in codes)]
+    assert any("每周工时上限" in b and "bob 在 2030-01-14 起的一周值班 84 小时" in b for b in zh)
+    assert any("连续夜班上限" in body and "bob 连续夜班超过 3 个" in body for body in zh)
+    assert any("指定资质人员在岗" in b and "没有具备 psychiatrist 资质的人员值班" in b for b in zh)
+    assert any('"hours a week": bob: 84 h in the week from 2030-01-14' in body for body in en)
 
 
 def test_token_add_prints_the_token_once_keeps_a_digest_and_revoke_refuses_it(

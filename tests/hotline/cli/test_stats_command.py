@@ -79,8 +79,23 @@ def test_stats_without_calls_have_no_answer_rate(run: Run, world: RecordsWorld) 
         (["city", "--all"], "name one line, or --all"),
         ([], "name one line, or --all"),
         (["city", "--from", "yesterday"], "--from"),
+        # Up to today when --to is left out: still more than five years.
+        (["city", "--from", "2000-01-01"], "longer than 5 years"),
+        # The ends of the calendar overflow a zone's conversion: refused, never a traceback.
+        (["city", "--to", "9999-12-31"], "a day outside"),
+        (["city", "--from", "0001-01-01", "--to", "0001-01-03"], "a day outside"),
     ],
-    ids=["reversed", "over-five-years", "unknown-line", "both", "neither", "not-a-date"],
+    ids=[
+        "reversed",
+        "over-five-years",
+        "unknown-line",
+        "both",
+        "neither",
+        "not-a-date",
+        "over-five-years-to-today",
+        "year-9999",
+        "year-1",
+    ],
 )
 def test_a_bad_question_exits_2_naming_the_problem(
     run: Run, world: RecordsWorld, args: list[str], problem: str
@@ -89,3 +104,13 @@ def test_a_bad_question_exits_2_naming_the_problem(
 
     assert refused.exit_code == 2
     assert problem in refused.output
+
+
+def test_stats_json_gives_each_counselors_hours_on_duty(run: Run, world: RecordsWorld) -> None:
+    found = json.loads(
+        run("stats", "--all", "--from", "2026-02-01", "--to", "2026-02-28", "--json").output
+    )
+
+    # Both lines' rota: all day, every day, since 1 January 2026.
+    assert found["hours_on_duty"] == {"wang-li": 672, "li-na": 672, "he-fang": 672}
+    assert found["counselors"] == []  # nobody was rung: the contract's list stays that

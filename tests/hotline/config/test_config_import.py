@@ -12,7 +12,7 @@ from hotline.config import located
 from hotline.config.exporter import export_configuration
 from hotline.config.importer import import_configuration
 from hotline.config.schema import ConfigurationError
-from hotline.duty import on_duty
+from hotline.duty import duty_at
 from hotline.models import Counselor, Hotline, RotaPattern, RotaVersion
 from tests.hotline.config.files import DEMO, SMALL
 
@@ -20,7 +20,7 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def _keys(session: Session, hotline: str, at: datetime) -> list[list[str]]:
-    return [[c.key for c in tier] for tier in on_duty(session, hotline, at).tiers]
+    return [[c.key for c in tier] for tier in duty_at(session, hotline, at).tiers]
 
 
 def _count(session: Session, model: type[RotaVersion] | type[RotaPattern]) -> int:

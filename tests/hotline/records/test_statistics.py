@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics as py_statistics
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -179,3 +179,22 @@ def test_the_nearest_rank_quantile_of_counted_values() -> None:
     assert quantile([(1, 5), (2, 4), (9, 1)], 0.5) == 1
     assert quantile([(1, 5), (2, 4), (9, 1)], 0.9) == 2
     assert quantile([(1, 5), (2, 4), (9, 2)], 0.9) == 9
+
+
+def test_hours_on_duty_follow_the_rota_versions_in_force_up_to_now(world: RecordsWorld) -> None:
+    from hotline.config.importer import import_configuration
+    from tests.conftest import RECORDS_CONFIG
+
+    busy_week(world)
+    # From 5 December 12:00 UTC on, li-na is no longer on the city line's rota.
+    changed = RECORDS_CONFIG.replace("counselors: [wang-li, li-na]}", "counselors: [wang-li]}")
+    with world.database.write() as writing:
+        import_configuration(writing, changed, datetime(2026, 12, 5, 12, tzinfo=UTC))
+    stats = stats_of(world)
+    rows = {c.counselor: c.on_duty_seconds / 3600 for c in stats.counselors}
+
+    # 1 December 00:00 in Shanghai is 30 November 16:00 UTC; NOW is 10 December 12:00 UTC.
+    assert rows["wang-li"] == 9 * 24 + 20
+    assert rows["li-na"] == 4 * 24 + 20
+    assert rows["he-fang"] == 9 * 24 + 12  # London: from 1 December 00:00 UTC
+    assert stats.as_contract()["hours_on_duty"] == {"wang-li": 236, "li-na": 116, "he-fang": 228}
