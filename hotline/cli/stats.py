@@ -87,4 +87,7 @@ def _text(found: Statistics) -> str:
     ]
     lines += [f"{name}: {count}" for name, count in found.counts.items() if name != "calls"]
     lines += [f"counselor {c.counselor}: rung {c.rung}, took {c.taken}" for c in found.counselors]
+    booked = found.follow_up.appointments
+    lines.append("appointments: " + ", ".join(f"{name} {n}" for name, n in booked.items()))
+    lines.append(f"referrals: {found.follow_up.referral_total}")
     return "\n".join(lines)

@@ -38,7 +38,7 @@ from hotline.models import (
     StatsMonth,
     StatsTally,
 )
-from hotline.records.rollups import runs, store
+from hotline.records.rollups import count_days, runs, store
 
 SETTLE = timedelta(hours=6)
 RECHECK = timedelta(days=3)
@@ -54,8 +54,13 @@ def stats_rollup(env: JobEnv, now: datetime) -> dict[str, Any]:
         batches, marks, first_days = plan(db, now)
     calls = 0
     for line, zone, first, last in batches:
+        # Counted in a read transaction, written in a short one (on SQLite the writer is single,
+        # and the call path needs it): what changes in between has changed since the marks, and
+        # is counted again at the next run.
+        with env.database.read() as db:
+            counted = count_days(db, line, zone, first, last)
         with env.database.write() as db:
-            calls += store(db, line, zone, first, last, now)
+            calls += store(db, line, zone, first, last, now, counted)
     with env.database.write() as db:
         _forget_before(db, first_days)
         _save_marks(db, *marks)

@@ -87,15 +87,26 @@ def date_windows(
     ]
     clauses = []
     for line_id, tz in [*zones, (None, ZoneInfo("UTC"))]:
-        first, last = _days(start, end, now.astimezone(tz).date())
-        lower = to_instant(datetime.combine(first, time()), tz)
-        upper = to_instant(datetime.combine(last + timedelta(days=1), time()), tz)
+        lower, upper = local_window(start, end, now, tz)
         on_line = Call.hotline_id.is_(None) if line_id is None else Call.hotline_id == line_id
         clauses.append(and_(on_line, Call.arrived_at >= lower, Call.arrived_at < upper))
     return or_(*clauses)
 
 
-def _days(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+def local_window(
+    start: date | None, end: date | None, now: datetime, tz: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """The instants [lower, upper) of the days [start, end] on a clock in `tz` (without dates,
+    the last 30 days up to today there)."""
+    first, last = days_asked(start, end, now.astimezone(tz).date())
+    lower = to_instant(datetime.combine(first, time()), tz)
+    return lower, to_instant(datetime.combine(last + timedelta(days=1), time()), tz)
+
+
+def days_asked(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """The first and last day of [start, end] on a line whose day is `today`: without dates,
+    the last 30 days; with only the last, the 30 days up to it; with only the first, up to
+    today."""
     if start is None and end is None:
         return today - timedelta(days=DEFAULT_DAYS - 1), today
     if start is None:

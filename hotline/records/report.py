@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.models import Hotline
+from hotline.care.reports import appointment_counts, referral_counts
+from hotline.care.vocabulary import REFERRAL_STATES, URGENCIES
+from hotline.models import Hotline, Partner
 from hotline.records.rollups import tallies_by_month
 from hotline.records.statistics import quantile
 from hotline.records.suppression import Key, Relation, suppress
@@ -27,6 +30,7 @@ from hotline.records.vocabulary import (
     RISKS,
     TOPICS,
 )
+from rota.localtime import to_instant
 
 ALL = "*"  # the scope of every line together
 NOT_RECORDED = "not-recorded"
@@ -39,15 +43,26 @@ OUTCOME_FIELDS = {
     "age_band": AGE_BANDS,
 }
 LISTED_FIELDS = {"topic": TOPICS, "action": ACTIONS}
+# Follow-up care (`hotline.care.reports`): bookings by the local month they were made in, and of
+# them what became of each (`open`: its session ahead, or not marked yet); referrals by the month
+# proposed, by partner, urgency and result (state now), three tables sharing one total.
+APPOINTMENTS = ("attended", "missed", "cancelled", "open")
+REFERRALS = "referrals"  # the total the three referral tables share
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One table: its columns, and the column that is their total (none for listed fields)."""
+    """One table: its columns, and the column that is their total (none for listed fields);
+    `shared`: the table the total belongs to when several tables share it (their own else)."""
 
     name: str
     columns: tuple[str, ...]
     total: str | None
+    shared: str | None = None
+
+    @property
+    def total_table(self) -> str:
+        return self.shared or self.name
 
     def cells(self) -> tuple[str, ...]:
         return (*self.columns, self.total) if self.total else self.columns
@@ -55,9 +70,24 @@ class Section:
 
 SECTIONS = (
     Section("ended", ENDED, "calls"),
-    *(Section(name, (*words, NOT_RECORDED), "recorded") for name, words in OUTCOME_FIELDS.items()),
+    *(
+        Section(name, (*words, NOT_RECORDED), "recorded", OUTCOMES)
+        for name, words in OUTCOME_FIELDS.items()
+    ),
     *(Section(name, words, None) for name, words in LISTED_FIELDS.items()),
 )
+
+
+def sections(partners: tuple[str, ...]) -> tuple[Section, ...]:
+    """The tables of a year's reports: the calls' (`SECTIONS`), then follow-up care's, the
+    partners (by key) being the hospital's."""
+    return (
+        *SECTIONS,
+        Section("appointments", APPOINTMENTS, "booked"),
+        Section("referral_partner", partners, REFERRALS, REFERRALS),
+        Section("referral_urgency", URGENCIES, REFERRALS, REFERRALS),
+        Section("referral_result", REFERRAL_STATES, REFERRALS, REFERRALS),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +116,8 @@ class YearFigures:
     hidden: frozenset[Key]
     waits: dict[tuple[str, str], Counter[int]]  # (line, month) -> whole seconds -> calls
     up_to: int
+    sections: tuple[Section, ...] = SECTIONS
+    partners: dict[str, str] | None = None  # partner key -> name (the partner table's labels)
 
     def value(self, key: Key) -> int | None:
         """The published value: None where suppressed."""
@@ -113,6 +145,8 @@ class Report:
     up_to: int
     tables: dict[str, list[Row]]
     speed: list[Speed]
+    sections: tuple[Section, ...] = SECTIONS
+    partners: dict[str, str] | None = None
 
 
 def year_figures(session: Session, year: int, now: datetime, up_to: int) -> YearFigures:
@@ -120,22 +154,32 @@ def year_figures(session: Session, year: int, now: datetime, up_to: int) -> Year
     lines = dict(session.execute(select(Hotline.id, Hotline.key).order_by(Hotline.position)).all())
     keys = tuple(lines.values())
     counted, waits = _counted(session, lines, year, now)
+    counted.update(_care_counted(session, lines, year))
+    partners = dict(
+        session.execute(select(Partner.key, Partner.name).order_by(Partner.position)).all()
+    )
+    tables = sections(tuple(partners))
     cells: dict[Key, int] = {}
     for (line, month, section, column), n in counted.items():
         cells[(section, line, month, column)] = n
     months = Period(year).months()
-    complete, relations = _relations(cells, keys, months, str(year))
-    return YearFigures(year, keys, complete, suppress(complete, relations, up_to), waits, up_to)
+    complete, relations = _relations(cells, keys, months, str(year), tables)
+    hidden = suppress(complete, relations, up_to)
+    return YearFigures(year, keys, complete, hidden, waits, up_to, tables, partners)
 
 
 def _relations(
-    counted: dict[Key, int], lines: tuple[str, ...], months: list[str], year: str
+    counted: dict[Key, int],
+    lines: tuple[str, ...],
+    months: list[str],
+    year: str,
+    tables: tuple[Section, ...] = SECTIONS,
 ) -> tuple[dict[Key, int], list[Relation]]:
     """Every cell with its margins (totals, the year, all lines), and the sums that tie them."""
     cells: dict[Key, int] = {}
     relations: list[Relation] = []
-    for section in SECTIONS:
-        name = OUTCOMES if section.total == "recorded" else section.name
+    for section in tables:
+        name = section.total_table
         for line in lines:
             for month in months:
                 parts = [(section.name, line, month, c) for c in section.columns]
@@ -184,8 +228,8 @@ def report(figures: YearFigures, scope: str, period: Period) -> Report:
     """One report: a scope's tables for the month, or for each month of the year and the year."""
     periods = [*period.months(), *([str(period.year)] if period.month is None else [])]
     tables = {}
-    for section in SECTIONS:
-        name = OUTCOMES if section.total == "recorded" else section.name
+    for section in figures.sections:
+        name = section.total_table
         keys = [(section.name, c) for c in section.columns]
         if section.total is not None:
             keys.append((name, section.total))
@@ -193,7 +237,7 @@ def report(figures: YearFigures, scope: str, period: Period) -> Report:
             Row(p, tuple(figures.value((table, scope, p, c)) for table, c in keys)) for p in periods
         ]
     speed = [_speed(figures, scope, p) for p in periods]
-    return Report(scope, period, figures.up_to, tables, speed)
+    return Report(scope, period, figures.up_to, tables, speed, figures.sections, figures.partners)
 
 
 def _speed(figures: YearFigures, scope: str, period: str) -> Speed:
@@ -239,3 +283,25 @@ def _counted(
             elif kind == "wait" and n:
                 waits.setdefault((line, month), Counter())[int(key)] += n
     return +found, waits
+
+
+def _care_counted(session: Session, lines: dict[int, str], year: int) -> Counter[Key]:
+    """(line, month, section, column) -> bookings or referrals, each line's local months:
+    the counts of `hotline.care.reports`, a month at a time."""
+    found: Counter[Key] = Counter()
+    zones = dict(session.execute(select(Hotline.id, Hotline.timezone)).all())
+    for line_id, line in lines.items():
+        tz = ZoneInfo(zones[line_id])
+        for month in range(1, 13):
+            start = to_instant(datetime.combine(date(year, month, 1), time()), tz)
+            after = date(year + month // 12, month % 12 + 1, 1)
+            end = to_instant(datetime.combine(after, time()), tz)
+            key = f"{year}-{month:02d}"
+            booked = appointment_counts(session, [line_id], start, end)
+            for name in APPOINTMENTS:
+                found[(line, key, "appointments", name)] += booked[name]
+            for r in referral_counts(session, [line_id], start, end):
+                found[(line, key, "referral_partner", r.partner)] += r.count
+                found[(line, key, "referral_urgency", r.urgency)] += r.count
+                found[(line, key, "referral_result", r.result)] += r.count
+    return +found

@@ -16,7 +16,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from hotline.records.report import ALL, NOT_RECORDED, OUTCOMES, SECTIONS, Report, Section
+from hotline.records.report import ALL, NOT_RECORDED, Report, Section
 from hotline.translations.zh_CN import ZH_CN
 
 FONT = (
@@ -37,6 +37,10 @@ TITLES = {
     "age_band": "Age band",
     "topic": "Topics",
     "action": "Actions",
+    "appointments": "Counseling appointments",
+    "referral_partner": "Referrals by partner hospital",
+    "referral_urgency": "Referrals by urgency",
+    "referral_result": "Referrals by result",
     "speed": "Speed",
 }
 LABELS = {
@@ -79,6 +83,20 @@ LABELS = {
     "under-12": "Under 12",
     "65-plus": "65 and over",
     "unknown": "Unknown",
+    "booked": "Appointments booked",
+    "attended": "Attended",
+    "missed": "Did not come",
+    "cancelled": "Cancelled",
+    "open": "Still open (session ahead, or not yet marked)",
+    "referrals": "Referrals",
+    "routine": "Routine",
+    "72h": "Within 72 hours",
+    "today": "Today",
+    "proposed": "Proposed",
+    "sent": "Sent to the partner",
+    "accepted": "Accepted by the partner",
+    "declined": "Referral declined",
+    "lost": "Lost to follow-up",
     "answer_rate": "Answer rate",
     "wait_median_seconds": "Time to answer, median",
     "wait_p90_seconds": "Time to answer, 90th percentile",
@@ -88,7 +106,9 @@ TEXTS = (
     "Statistics report",
     "All lines",
     "Period",
-    "Counts of calls only: no record-level data. Months are each line's own time zone.",
+    "Counts only: no record-level data. Months are each line's own time zone.",
+    "Appointments count in the month they were booked, referrals in the month they were "
+    "proposed; what became of them is as it stood when the report was made.",
     "x: suppressed. Counts from 1 to %(n)s are suppressed, and so are other counts, so that no "
     "suppressed count can be worked out from the totals or from the other reports.",
     "Made on %(day)s.",
@@ -107,8 +127,11 @@ def words(language: str) -> Words:
     return chinese
 
 
-def label(section: str, column: str) -> str:
-    """The English label of a column (the age bands are their own labels)."""
+def label(section: str, column: str, partners: dict[str, str] | None = None) -> str:
+    """The English label of a column (the age bands are their own labels; a partner hospital
+    its name, as the hospital wrote it)."""
+    if section == "referral_partner" and column != "referrals":
+        return (partners or {}).get(column, column)
     if section == "action" and column in ACTION_LABELS:
         return ACTION_LABELS[column]
     return LABELS.get(column, column)
@@ -123,14 +146,13 @@ def as_csv(found: Report, say: Words) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["scope", "section", "period", "figure", "label", "value"])
-    for section in SECTIONS:
+    for section in found.sections:
         for row in found.tables[section.name]:
             for column, value in zip(_columns(section), row.values, strict=True):
-                name = OUTCOMES if column == "recorded" else section.name
+                name = section.total_table if column == section.total else section.name
                 shown = SUPPRESSED if value is None else str(value)
-                writer.writerow(
-                    [found.scope, name, row.period, column, say(label(section.name, column)), shown]
-                )
+                text = _label(say, section.name, column, found.partners)
+                writer.writerow([found.scope, name, row.period, column, text, shown])
     for speed in found.speed:
         rate = "" if speed.answer_rate is None else f"{speed.answer_rate:.4f}"
         for figure, shown in (
@@ -157,7 +179,7 @@ def as_pdf(found: Report, say: Words, scope_name: str, today: date) -> bytes:
     pdf.multi_cell(0, 8, f"{say('Statistics report')}: {scope}, {found.period.key}", **NEXT_LINE)
     pdf.set_font("noto", size=8)
     notes = [
-        say("Counts of calls only: no record-level data. Months are each line's own time zone."),
+        say("Counts only: no record-level data. Months are each line's own time zone."),
         _fill(
             say(
                 "x: suppressed. Counts from 1 to %(n)s are suppressed, and so are other counts, "
@@ -166,12 +188,16 @@ def as_pdf(found: Report, say: Words, scope_name: str, today: date) -> bytes:
             ),
             n=str(found.up_to),
         ),
+        say(
+            "Appointments count in the month they were booked, referrals in the month they were "
+            "proposed; what became of them is as it stood when the report was made."
+        ),
         _fill(say("Made on %(day)s."), day=today.isoformat()),
     ]
     for note in notes:
         pdf.multi_cell(0, 4.5, note, **NEXT_LINE)
-    for section in SECTIONS:
-        columns = [say(label(section.name, c)) for c in _columns(section)]
+    for section in found.sections:
+        columns = [_label(say, section.name, c, found.partners) for c in _columns(section)]
         rows = [
             [row.period, *(SUPPRESSED if v is None else str(v) for v in row.values)]
             for row in found.tables[section.name]
@@ -189,6 +215,12 @@ def as_pdf(found: Report, say: Words, scope_name: str, today: date) -> bytes:
     heads = [say("Period"), *(say(LABELS[n]) for n in ("answer_rate", "wait_median_seconds"))]
     _table(pdf, say(TITLES["speed"]), [*heads, say(LABELS["wait_p90_seconds"])], speed_rows)
     return bytes(pdf.output())
+
+
+def _label(say: Words, section: str, column: str, partners: dict[str, str] | None) -> str:
+    """A column's label in the language asked (a partner's name stays as written)."""
+    text = label(section, column, partners)
+    return text if section == "referral_partner" and column != "referrals" else say(text)
 
 
 def _fill(text: str, **values: str) -> str:

@@ -50,7 +50,7 @@ from hotline.models import (
     StatsMonth,
     StatsTally,
 )
-from hotline.records.calllog import DEFAULT_DAYS
+from hotline.records.calllog import days_asked
 from hotline.records.definitions import (
     ATTEMPT_FIGURES,
     CALL_FIGURES,
@@ -61,11 +61,11 @@ from hotline.records.definitions import (
     WaitSeconds,
     allow_local_time,
     leg_ended,
-    local_day,
     taken,
 )
 from rota.localtime import to_instant
 
+DAY, MONTH = 10, 7  # the length of a local day's and month's stamp (`YYYY-MM-DD`, `YYYY-MM`)
 SINGLE_FIELDS = ("call_type", "risk", "caller_type", "age_band", "partner")
 LISTED_FIELDS = {"topic": CallOutcome.topics, "action": CallOutcome.actions}
 Pair = tuple[str, str]
@@ -118,54 +118,53 @@ def _calls(where: ColumnElement[bool], *columns: Any) -> Any:
     )
 
 
-def raw_tallies(session: Session, where: ColumnElement[bool]) -> dict[tuple[int, str], Tally]:
+def raw_tallies(
+    session: Session,
+    where: ColumnElement[bool],
+    *,
+    period: int | None = DAY,
+    attempts: bool = True,
+) -> dict[tuple[int, str], Tally]:
     """The tallies of the calls matching `where` (a condition on `Call`), per (line id, local
-    day)."""
+    day) — or local month with `period=MONTH` — or all together under (0, '') with
+    `period=None` (cheaper: no local time per call but in the hours). Without `attempts`, no
+    attempt figures and nothing per counselor (the reports show neither)."""
     allow_local_time(session)
     found: dict[tuple[int, str], Tally] = {}
+    by_day = period is not None
+    day = func.substr(LocalStamp(Call.arrived_at, Hotline.timezone), 1, period or DAY)
+    keys: list[Any] = [Call.hotline_id, day.label("day")] if by_day else []
+    width = len(keys)
 
-    def at(line: Any, day: str) -> Tally:
-        return found.setdefault((line, day), Tally())
+    def at(row: Any) -> Tally:
+        key = (row[0], row[1][:period]) if by_day else (0, "")
+        return found.setdefault(key, Tally())
 
-    day = local_day(Call.arrived_at, Hotline.timezone).label("day")
     stamp = LocalStamp(Call.arrived_at, Hotline.timezone).label("stamp")
+    hour_keys: list[Any] = [Call.hotline_id, stamp] if by_day else [stamp]
     talking = and_(taken(), Call.ended_at.is_not(None), Call.answered_at.is_not(None))
     talk = func.sum(case((talking, WaitSeconds(Call.answered_at, Call.ended_at)), else_=0))
     figures = [_count_if(FIGURES[name].condition()) for name in CALL_FIGURES]
-    query = _calls(where, Call.hotline_id, stamp, *figures, talk).group_by(Call.hotline_id, stamp)
+    query = _calls(where, *hour_keys, *figures, talk).group_by(*hour_keys)
     took_at = CALL_FIGURES.index("taken")
-    for line, hour, *values, talked in session.execute(query):
-        tally = at(line, hour[:10])
-        counts = [int(v or 0) for v in values]
+    for row in session.execute(query):
+        hour = row[len(hour_keys) - 1]
+        tally = at((row[0], hour[:10]))
+        counts = [int(v or 0) for v in row[len(hour_keys) : -1]]
         tally.add_hour(hour, counts[0], counts[took_at])
         for name, n in zip(CALL_FIGURES, counts, strict=True):
             tally.add("figure", name, n)
-        tally.add("talk", "", 0, float(talked or 0))
+        tally.add("talk", "", 0, float(row[-1] or 0))
 
-    columns = [
-        func.count(distinct(case((FIGURES[name].joined(), Call.id)))) for name in ATTEMPT_FIGURES
-    ]
-    query = (
-        select(Call.hotline_id, day, *columns)
-        .select_from(Call)
-        .join(Hotline, Hotline.id == Call.hotline_id)
-        .outerjoin(CallAttempt, CallAttempt.call_id == Call.id)
-        .where(where)
-        .group_by(Call.hotline_id, day)
-    )
-    for line, on, *values in session.execute(query):
-        for name, n in zip(ATTEMPT_FIGURES, values, strict=True):
-            at(line, on).add("figure", name, int(n or 0))
+    if attempts:
+        _attempt_tallies(where, keys, session, at)
 
     seconds = func.round(WaitSeconds(Call.arrived_at, Call.answered_at)).label("seconds")
-    query = (
-        _calls(where, Call.hotline_id, day, seconds, func.count())
-        .where(taken())
-        .group_by(Call.hotline_id, day, seconds)
-    )
-    for line, on, wait, n in session.execute(query):
+    query = _calls(where, *keys, seconds, func.count()).where(taken()).group_by(*keys, seconds)
+    for row in session.execute(query):
+        wait, n = row[width:]
         if wait is not None:
-            at(line, on).add("wait", str(int(wait)), int(n))
+            at(row).add("wait", str(int(wait)), int(n))
 
     fields = [
         CallOutcome.call_type,
@@ -175,59 +174,74 @@ def raw_tallies(session: Session, where: ColumnElement[bool]) -> dict[tuple[int,
         CallOutcome.partner_id,
     ]
     query = (
-        _calls(where, Call.hotline_id, day, *fields, func.count())
+        _calls(where, *keys, *fields, func.count())
         .where(CallOutcome.id.is_not(None))
-        .group_by(Call.hotline_id, day, *fields)
+        .group_by(*keys, *fields)
     )
-    for line, on, *values, n in session.execute(query):
+    for row in session.execute(query):
+        *values, n = row[width:]
         for name, value in zip(SINGLE_FIELDS, values, strict=True):
-            at(line, on).add(name, "" if value is None else str(value), int(n))
+            at(row).add(name, "" if value is None else str(value), int(n))
 
     for name, column in LISTED_FIELDS.items():
         items = JsonItems(column).table_valued("value")
         query = (
-            _calls(where, Call.hotline_id, day, items.c.value, func.count())
+            _calls(where, *keys, items.c.value, func.count())
             .join(items, CallOutcome.id.is_not(None))
-            .group_by(Call.hotline_id, day, items.c.value)
+            .group_by(*keys, items.c.value)
         )
-        for line, on, value, n in session.execute(query):
-            at(line, on).add(name, str(value), int(n))
+        for row in session.execute(query):
+            value, n = row[width:]
+            at(row).add(name, str(value), int(n))
+
+    return found
+
+
+def _attempt_tallies(
+    where: ColumnElement[bool], keys: list[Any], session: Session, at: Any
+) -> None:
+    """The attempt figures and each counselor's legs, calls taken, talk time and outcomes."""
+    width = len(keys)
+    columns = [
+        func.count(distinct(case((FIGURES[name].joined(), Call.id)))) for name in ATTEMPT_FIGURES
+    ]
+    query = (
+        select(*keys, *columns)
+        .select_from(Call)
+        .join(Hotline, Hotline.id == Call.hotline_id)
+        .outerjoin(CallAttempt, CallAttempt.call_id == Call.id)
+        .where(where)
+        .group_by(*keys)
+    )
+    for row in session.execute(query):
+        for name, n in zip(ATTEMPT_FIGURES, row[width:], strict=True):
+            at(row).add("figure", name, int(n or 0))
 
     legs = [func.count(distinct(case((leg_ended(leg), Call.id)))) for leg in LEGS]
     query = (
-        select(Call.hotline_id, day, CallAttempt.counselor_id, func.count(distinct(Call.id)), *legs)
+        select(*keys, CallAttempt.counselor_id, func.count(distinct(Call.id)), *legs)
         .select_from(Call)
         .join(Hotline, Hotline.id == Call.hotline_id)
         .join(CallAttempt, CallAttempt.call_id == Call.id)
         .where(where, CallAttempt.counselor_id.is_not(None))
-        .group_by(Call.hotline_id, day, CallAttempt.counselor_id)
+        .group_by(*keys, CallAttempt.counselor_id)
     )
-    for line, on, person, any_leg, *values in session.execute(query):
-        tally = at(line, on)
+    for row in session.execute(query):
+        person, any_leg, *values = row[width:]
+        tally = at(row)
         tally.add("legs", str(person), int(any_leg))
         for leg, n in zip(LEGS, values, strict=True):
             tally.add(leg, str(person), int(n))
 
     talking = and_(Call.ended_at.is_not(None), Call.answered_at.is_not(None))
     talk = func.sum(case((talking, WaitSeconds(Call.answered_at, Call.ended_at)), else_=0))
-    query = (
-        _calls(
-            where,
-            Call.hotline_id,
-            day,
-            Call.answered_by_id,
-            func.count(),
-            talk,
-            func.count(CallOutcome.id),
-        )
-        .where(taken())
-        .group_by(Call.hotline_id, day, Call.answered_by_id)
-    )
-    for line, on, person, n, talked, outcomes in session.execute(query):
-        tally = at(line, on)
+    took = (Call.answered_by_id, func.count(), talk, func.count(CallOutcome.id))
+    query = _calls(where, *keys, *took).where(taken()).group_by(*keys, Call.answered_by_id)
+    for row in session.execute(query):
+        person, n, talked, outcomes = row[width:]
+        tally = at(row)
         tally.add("took", str(person), int(n), float(talked or 0))
         tally.add("took-outcomes", str(person), int(outcomes))
-    return found
 
 
 # --- Which days are rolled up, and the conditions for the rest --------------------------------
@@ -287,16 +301,6 @@ def split(
             runs(first, last, lambda d, days=days: d.isoformat() not in days),
         )
     return found
-
-
-def days_asked(start: date | None, end: date | None, today: date) -> tuple[date, date]:
-    """The first and last day of [start, end] (`calllog.date_windows`' defaults)."""
-    if start is None and end is None:
-        return today - timedelta(days=DEFAULT_DAYS - 1), today
-    if start is None:
-        assert end is not None
-        return end - timedelta(days=DEFAULT_DAYS - 1), end
-    return start, end or today
 
 
 def runs(first: date, last: date, keep: Any) -> list[tuple[date, date]]:
@@ -467,8 +471,8 @@ def tallies_by_month(
     found = rolled_by_month(session, parts.rolled)
     where = parts.raw_condition()
     if where is not None:
-        for (line, day), counted in raw_tallies(session, where).items():
-            found.setdefault((line, day[:7]), Tally()).merge(counted)
+        for key, counted in raw_tallies(session, where, period=MONTH, attempts=False).items():
+            found.setdefault(key, Tally()).merge(counted)
     return found
 
 
@@ -481,7 +485,7 @@ def tally_of(
     tally = rolled_tally(session, parts.rolled)
     where = parts.raw_condition()
     if where is not None:
-        for counted in raw_tallies(session, where).values():
+        for counted in raw_tallies(session, where, period=None).values():
             tally.merge(counted)
     return tally
 
@@ -489,13 +493,26 @@ def tally_of(
 # --- Writing the roll-ups (the job) -------------------------------------------------------------
 
 
-def store(session: Session, line: int, zone: str, first: date, last: date, now: datetime) -> int:
-    """Count the line's days [first, last] from the raw rows and replace their roll-ups; the
-    number of calls counted."""
-    tz = ZoneInfo(zone)
-    lower, upper = window(tz, first, last)
+def count_days(
+    session: Session, line: int, zone: str, first: date, last: date
+) -> dict[tuple[int, str], Tally]:
+    """The line's days [first, last] (local to `zone`) counted from the raw rows."""
+    lower, upper = window(ZoneInfo(zone), first, last)
     where = and_(Call.hotline_id == line, Call.arrived_at >= lower, Call.arrived_at < upper)
-    counted = raw_tallies(session, where)
+    return raw_tallies(session, where)
+
+
+def store(
+    session: Session,
+    line: int,
+    zone: str,
+    first: date,
+    last: date,
+    now: datetime,
+    counted: dict[tuple[int, str], Tally],
+) -> int:
+    """Replace the roll-ups of the line's days [first, last] by `counted` (`count_days`), and
+    the sums of their months; the number of calls counted."""
     a, b = first.isoformat(), last.isoformat()
     after = (last + timedelta(days=1)).isoformat()
     session.execute(

@@ -20,6 +20,7 @@ from hotline.models import Call, Counselor, Hotline, Partner
 from hotline.records.calllog import date_windows
 from hotline.records.definitions import ATTEMPT_FIGURES, CALL_FIGURES, allow_local_time
 from hotline.records.duty_hours import seconds_on_duty
+from hotline.records.follow_up import FollowUp, follow_up
 from hotline.records.rollups import Tally, tally_of
 from hotline.records.statistics_question import Question
 from hotline.records.vocabulary import (
@@ -67,6 +68,8 @@ class Statistics:
     repeat_callers: int
     repeat_calls: int
     counselors: list[CounselorFigures]
+    # Appointments and referrals made on the lines over the days: counts, never linked.
+    follow_up: FollowUp
 
     @property
     def answer_rate(self) -> float | None:
@@ -101,6 +104,7 @@ class Statistics:
             "talk_seconds": self.talk_seconds,
             "repeat_callers": {"callers": self.repeat_callers, "calls": self.repeat_calls},
             "outcomes": {name: dict(pairs) for name, pairs in self.outcomes.items()},
+            "follow_up": self.follow_up.as_json(),
         }
 
 
@@ -127,6 +131,7 @@ def statistics(session: Session, question: Question, now: datetime) -> Statistic
         repeat_callers=callers,
         repeat_calls=calls,
         counselors=_counselors(session, tally, seconds_on_duty(session, question, now)),
+        follow_up=follow_up(session, question, now),
     )
 
 

@@ -33,6 +33,7 @@ from hotline.web.resume import resume
 from hotline.web.rota_desk import rota_desk
 from hotline.web.rota_edits import rota_edits
 from hotline.web.shifts import shifts
+from hotline.web.staff import staff
 from hotline.web.statistics import stats
 from hotline.web.swaps import swaps
 
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> CSRFProtect:
         rota_edits,
         feeds,
         swaps,
+        staff,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -93,6 +93,12 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "swaps.approvals": OPERATIONS,  # the view scopes lines
     "swaps.approve": OPERATIONS,
     "swaps.refuse": OPERATIONS,
+    # Counselors (with their phones) and line settings: the views scope (hotline.desk.staffing).
+    "staff.counselors": OPERATIONS,
+    "staff.new_counselor": OPERATIONS,
+    "staff.counselor": OPERATIONS,
+    "staff.set_active": OPERATIONS,
+    "staff.line_settings": OPERATIONS,
 }
 # Every route of these blueprints: Twilio's webhooks, signed and never behind a session.
 BLUEPRINT_ROLES: dict[str, frozenset[str]] = {"voice": TWILIO, "sms": TWILIO, "api": API}

@@ -37,6 +37,7 @@ from hotline.records.statistics_question import (
 from hotline.web import labels
 from hotline.web.access import roles_for
 from hotline.web.calllog import log_url
+from hotline.web.care_labels import CARE
 from hotline.web.context import audited, database, settings, viewer
 from hotline.web.forms import StatisticsForm, choices
 from hotline.web.names import names
@@ -79,9 +80,26 @@ def page() -> tuple[str, int]:
         labels=labels.ALL,
         names=shown,
         partners=partners,
+        follow_up=follow_up_words(),
         buckets=labels.BUCKETS,
         hours=range(24),
     ), 200
+
+
+def follow_up_words() -> dict[str, Any]:
+    """The rows of the follow-up care tables (a booking's "missed" is not a call's, nor is a
+    referral's "declined" a counselor's: they have their own words here)."""
+    return {
+        "appointments": {
+            "booked": _("Appointments booked"),
+            "attended": _("Attended"),
+            "missed": _("Did not come"),
+            "cancelled": _("Cancelled"),
+            "open": _("Still open (session ahead, or not yet marked)"),
+        },
+        "urgency": CARE["urgencies"],
+        "result": {**CARE["referral_states"], "declined": _("Referral declined")},
+    }
 
 
 def statistics_form(scope: list[LineInScope], now: datetime) -> StatisticsForm:

@@ -6,8 +6,9 @@ Create Date: 2026-12-02 02:00:00
 
 Each line's settled local days counted once by the `stats-rollup` job (hotline.records.rollups):
 which days are counted and in which zone, calls and calls taken per local hour, the other
-tallies per day and per month whose every day is counted; the job's marks. Filled by the job, never on the call path; empty until it runs
-(the statistics read the raw rows for every day not counted yet).
+tallies per day and per month whose every day is counted; the job's marks. Filled by the job,
+never on the call path; empty until it runs (the statistics read the raw rows for every day not
+counted yet).
 """
 
 from collections.abc import Sequence
@@ -16,7 +17,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import hotline.db
-
 
 revision: str = "0013"
 down_revision: str | None = "0012"

@@ -15,6 +15,7 @@ from hotline.db import Database
 from hotline.models import AuditEntry
 from settings import Settings
 from tests.conftest import RecordsWorld
+from tests.hotline.records.follow_up_world import some_follow_up
 from tests.hotline.records.statistics_world import busy_week
 
 Run = Any
@@ -114,3 +115,32 @@ def test_stats_json_gives_each_counselors_hours_on_duty(run: Run, world: Records
     # Both lines' rota: all day, every day, since 1 January 2026.
     assert found["hours_on_duty"] == {"wang-li": 672, "li-na": 672, "he-fang": 672}
     assert found["counselors"] == []  # nobody was rung: the contract's list stays that
+
+
+def test_stats_json_gives_follow_up_care_beside_the_contracts_keys(
+    run: Run, world: RecordsWorld
+) -> None:
+    some_follow_up(world)
+
+    found = json.loads(run("stats", "school", *DECEMBER, "--json").output)
+    text = run("stats", "--all", *DECEMBER).output
+
+    assert {"calls", "bridged", "answer_rate", "time_to_answer_seconds", "counselors"} <= set(found)
+    assert found["follow_up"] == {
+        "appointments": {"booked": 2, "attended": 0, "missed": 1, "cancelled": 0, "open": 1},
+        "referrals": {
+            "total": 1,
+            "partner": {"kangning": 1},
+            "urgency": {"routine": 1, "72h": 0, "today": 0},
+            "result": {
+                "proposed": 1,
+                "sent": 0,
+                "accepted": 0,
+                "attended": 0,
+                "declined": 0,
+                "lost": 0,
+            },
+        },
+    }
+    assert "appointments: booked 7, attended 2, missed 2, cancelled 1, open 2" in text
+    assert "referrals: 4" in text

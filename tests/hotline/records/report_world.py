@@ -7,7 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from hotline.models import Call, CallOutcome, Counselor, Hotline
+from hotline.care.vocabulary import BOOKING_STATES, REFERRAL_STATES, URGENCIES
+from hotline.models import (
+    Booking,
+    Call,
+    CallOutcome,
+    CareSession,
+    Counselor,
+    Hotline,
+    Partner,
+    Referral,
+)
 from hotline.records.vocabulary import ACTIONS, AGE_BANDS, CALL_TYPES, RISKS, TOPICS
 from tests.conftest import RecordsWorld
 
@@ -72,3 +82,57 @@ def _call(
         recorded_at=arrived,
         updated_at=arrived,
     )
+
+
+def a_year_of_care(world: RecordsWorld, seed: int = 16) -> None:
+    """Bookings and referrals made over the same year, a line's month drawn from small and large
+    counts (zero too), with every state and urgency, and a second partner hospital."""
+    rng = random.Random(seed)
+    with world.database.write() as writing:
+        writing.add(Partner(key="east-hospital", name="东区医院", position=99))
+        writing.flush()
+        partners = list(writing.scalars(select(Partner.id).order_by(Partner.position)))
+        made = 0
+        for line_id in writing.scalars(select(Hotline.id).order_by(Hotline.id)):
+            place = CareSession(
+                hotline_id=line_id,
+                place="3号楼 204 室",
+                provider="王丽",
+                start=datetime(YEAR, 12, 31, 6, tzinfo=UTC),
+                minutes=50,
+                capacity=5000,
+                created_at=datetime(YEAR, 1, 1, tzinfo=UTC),
+            )
+            writing.add(place)
+            writing.flush()
+            for month in range(1, 13):
+                for _ in range(rng.choice([0, 1, 3, 6, 14, 30])):
+                    made += 1
+                    writing.add(
+                        Booking(
+                            code=f"Y{made:07d}",
+                            session_id=place.id,
+                            hotline_id=line_id,
+                            booked_at=_when(rng, month),
+                            state=rng.choice(BOOKING_STATES),
+                        )
+                    )
+                for _ in range(rng.choice([0, 1, 2, 5, 12, 25])):
+                    at = _when(rng, month)
+                    writing.add(
+                        Referral(
+                            hotline_id=line_id,
+                            partner_id=rng.choice(partners),
+                            urgency=rng.choice(URGENCIES),
+                            reasons=["other"],
+                            consent=True,
+                            state=rng.choice(REFERRAL_STATES),
+                            created_at=at,
+                            due_at=at + timedelta(days=14),
+                            updated_at=at,
+                        )
+                    )
+
+
+def _when(rng: random.Random, month: int) -> datetime:
+    return datetime(YEAR, month, rng.randrange(2, 20), rng.randrange(24), tzinfo=UTC)

@@ -11,11 +11,20 @@ from fractions import Fraction
 
 import pytest
 
-from hotline.records.report import ALL, SECTIONS, Period, YearFigures, report, year_figures
-from hotline.records.report_render import as_csv, as_pdf, words
+from hotline.records.report import (
+    ALL,
+    SECTIONS,
+    Period,
+    Section,
+    YearFigures,
+    report,
+    year_figures,
+)
+from hotline.records.report_render import TITLES, as_csv, as_pdf, label, words
 from hotline.records.suppression import Key, Relation, suppress
+from hotline.translations.zh_CN import ZH_CN
 from tests.conftest import RecordsWorld
-from tests.hotline.records.report_world import NOW, YEAR, a_year_of_calls
+from tests.hotline.records.report_world import NOW, YEAR, a_year_of_calls, a_year_of_care
 
 Cell = tuple[str, str, str, str]  # scope, section, period, figure
 
@@ -36,8 +45,13 @@ def published(figures: YearFigures) -> dict[Cell, int | None]:
     return found
 
 
-def sums(cells: dict[Cell, int | None], lines: tuple[str, ...]) -> list[tuple[Cell, list[Cell]]]:
-    """What anyone can tell from the reports' layout: totals, all lines, a year."""
+def sums(
+    cells: dict[Cell, int | None],
+    lines: tuple[str, ...],
+    tables: tuple[Section, ...] = SECTIONS,
+) -> list[tuple[Cell, list[Cell]]]:
+    """What anyone can tell from the reports' layout: totals (one shared by several tables: the
+    outcomes', the referrals'), all lines, a year."""
     months = [f"{YEAR}-{m:02d}" for m in range(1, 13)]
     found = []
     for scope, section, period, figure in cells:
@@ -47,10 +61,10 @@ def sums(cells: dict[Cell, int | None], lines: tuple[str, ...]) -> list[tuple[Ce
         if period == str(YEAR):
             parts = [(scope, section, month, figure) for month in months]
             found.append(((scope, section, period, figure), parts))
-    for table in SECTIONS:
+    for table in tables:
         if table.total is None:
             continue
-        section = "outcomes" if table.total == "recorded" else table.name
+        section = table.total_table
         for scope, name, period, figure in cells:
             if (name, figure) == (section, table.total):
                 parts = [(scope, table.name, period, column) for column in table.columns]
@@ -97,14 +111,17 @@ def free_directions(
 
 
 def pinned(
-    cells: dict[Cell, int | None], truth: dict[Cell, int], lines: tuple[str, ...]
+    cells: dict[Cell, int | None],
+    truth: dict[Cell, int],
+    lines: tuple[str, ...],
+    tables: tuple[Section, ...] = SECTIONS,
 ) -> set[Cell]:
     """The suppressed cells no other table of counts (not below zero) agrees with the reports
     on: each free direction moves the true table a little, every cell staying above zero."""
     hidden = {cell for cell, value in cells.items() if value is None}
     assert all(truth[cell] > 0 for cell in hidden)
     moved: set[Cell] = set()
-    for direction in free_directions(cells, sums(cells, lines)):
+    for direction in free_directions(cells, sums(cells, lines, tables)):
         step = min(Fraction(truth[c]) / (2 * abs(v)) for c, v in direction.items())
         other = {c: truth[c] + step * v for c, v in direction.items()}
         assert all(value > 0 for value in other.values())
@@ -123,6 +140,7 @@ def test_no_suppressed_count_of_a_year_can_be_worked_out_from_all_its_reports(
     world: RecordsWorld,
 ) -> None:
     a_year_of_calls(world)
+    a_year_of_care(world)
     with world.database.read() as reading:
         figures = year_figures(reading, YEAR, NOW, 10)
 
@@ -134,9 +152,45 @@ def test_no_suppressed_count_of_a_year_can_be_worked_out_from_all_its_reports(
     assert all(cells[cell] is None for cell in small)
     assert all(cells[cell] == 0 for cell, n in truth.items() if n == 0)  # zero is shown
     assert sum(value is None for value in cells.values()) > len(small)  # complementary ones
-    assert pinned(cells, truth, figures.lines) == set()
+    assert pinned(cells, truth, figures.lines, figures.sections) == set()
     shown = {cell: value for cell, value in cells.items() if value is not None}
     assert all(truth[cell] == value for cell, value in shown.items())
+    care = {"appointments", "referral_partner", "referral_urgency", "referral_result"}
+    small_care = {cell for cell in small if cell[1] in care | {"referrals"}}
+    assert small_care  # the care tables have small counts, and they are hidden (above)
+    assert any(value is None for cell, value in cells.items() if cell[1] == "referrals")
+    assert any(value is None for cell, value in cells.items() if cell[1] == "appointments")
+
+
+def test_care_counts_are_counted_by_the_lines_month_and_add_up(world: RecordsWorld) -> None:
+    a_year_of_care(world)
+    with world.database.read() as reading:
+        figures = year_figures(reading, YEAR, NOW, 10)
+    every = report(figures, ALL, Period(YEAR))
+    tables = {section.name: section.columns for section in figures.sections}
+
+    def year_of(table: str, column: str) -> int:
+        return figures.cells[(table, ALL, str(YEAR), column)]
+
+    booked = year_of("appointments", "booked")
+    assert booked > 10
+    assert every.tables["appointments"][-1].period == str(YEAR)
+    assert every.tables["appointments"][-1].values[-1] == booked  # a large total is shown
+    assert sum(year_of("appointments", c) for c in tables["appointments"]) == booked
+    referrals = year_of("referrals", "referrals")
+    for table in ("referral_partner", "referral_urgency", "referral_result"):
+        assert sum(year_of(table, c) for c in tables[table]) == referrals
+    assert "east-hospital" in tables["referral_partner"]
+    text = as_csv(every, words("en"))
+    assert f"*,referrals,{YEAR},referrals,Referrals," in text
+    assert "东区医院" in text  # a partner under its own name
+    assert "未到" in as_csv(every, words("zh-CN"))
+    assert as_pdf(every, words("zh-CN"), "", NOW.date()).startswith(b"%PDF-")
+    for section in figures.sections[len(SECTIONS) :]:  # every care label has its Chinese
+        assert TITLES[section.name] in ZH_CN
+        for column in section.cells():
+            if section.name != "referral_partner" or column == section.total:
+                assert label(section.name, column) in ZH_CN, column
 
 
 @pytest.mark.parametrize("seed", range(12))
