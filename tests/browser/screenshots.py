@@ -165,6 +165,10 @@ def review(people: People, calls: dict[str, int], out: Path) -> None:
     page = people.page("operator")
     submit(page, page.locator("nav a[href$='/outbox']"))
     picture(page, out / "outbox.png")
+    page.goto("/rota/calendar?line=city&view=week")  # issue 15: the rota desk
+    picture(page, out / "rota-week.png")
+    page.goto("/board?line=city")
+    picture(page, out / "board.png")
 
 
 def picture(page: Page, path: Path) -> None:
