@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.care.codes import new_code
-from hotline.care.reminders import cancel_reminder, schedule_reminder
+from hotline.care.reminders import cancel_reminder, reschedule_reminder, schedule_reminder
 from hotline.models import Booking, Call, CareSession, Hotline
 from hotline.phones import normalize_phone, region_of
 from hotline.secrets_at_rest import DataKeys
@@ -161,13 +161,73 @@ def release_booking(session: Session, booking: Booking, now: datetime, *, state:
     """The booking ends without a visit (`cancelled`): its place is free again and its
     reminder (with the number) is cancelled."""
     booking.state, booking.marked_at = state, now
+    _give_back_place(session, booking.session_id)
+    cancel_reminder(session, booking.reminder_key, now)
+
+
+def _give_back_place(session: Session, session_id: int) -> None:
     session.execute(
         update(CareSession)
-        .where(CareSession.id == booking.session_id, CareSession.booked > 0)
+        .where(CareSession.id == session_id, CareSession.booked > 0)
         .values(booked=CareSession.booked - 1)
         .execution_options(synchronize_session=False)
     )
-    cancel_reminder(session, booking.reminder_key, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    booking: Booking
+    held: CareSession  # the new session
+    reminder: str  # "moved", "too-late" (erased), or "none" (no reminder waiting)
+
+
+def changeable_booking(session: Session, booking_id: int, now: datetime) -> Booking:
+    """The booking, locked for this transaction, when it may still be cancelled or moved:
+    booked, and its session not started (a concurrent change waits for the lock, then finds
+    it changed)."""
+    booking = session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if booking is None:
+        raise BadBooking("unknown-booking", "no such booking")
+    if booking.state != "booked":
+        raise BadBooking("not-booked", "the booking is no longer booked")
+    held = session.get(CareSession, booking.session_id)
+    if held is None or held.start <= now:
+        raise BadBooking("over", "the booking's session has started or is over")
+    return booking
+
+
+def cancel_booking(session: Session, booking: Booking, now: datetime, *, actor: str) -> bool:
+    """Cancel a booking (from `changeable_booking`): its place is free again, its reminder
+    cancelled and the number erased. True when a reminder was cancelled."""
+    had_reminder = booking.reminder_key is not None
+    release_booking(session, booking, now, state="cancelled")
+    booking.marked_by = actor
+    return had_reminder
+
+
+def move_booking(
+    session: Session, booking: Booking, session_id: int, now: datetime, *, actor: str
+) -> Moved:
+    """Move a booking (from `changeable_booking`) to another session of its line, under the
+    same code: the new place is taken first (a refusal changes nothing), then the old one is
+    given back, and the reminder follows (or is erased when too late for the new time)."""
+    held = session.get(CareSession, session_id)
+    if held is None or held.hotline_id != booking.hotline_id:
+        raise BadBooking("unknown-session", "no such session on this booking's line")
+    if held.id == booking.session_id:
+        raise BadBooking("same-session", "the booking is in that session already")
+    _take_place(session, held, now)
+    _give_back_place(session, booking.session_id)
+    booking.session_id = held.id
+    line = session.get(Hotline, booking.hotline_id)
+    assert line is not None  # a booking's line (foreign key)
+    reminder = reschedule_reminder(session, booking, held, line, now)
+    return Moved(booking, held, reminder)
 
 
 def bookings_of_call(session: Session, call_id: int) -> list[tuple[Booking, CareSession]]:

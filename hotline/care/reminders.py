@@ -92,6 +92,36 @@ def schedule_reminder(
     return True
 
 
+def reschedule_reminder(
+    session: Session, booking: Booking, held: CareSession, line: Hotline, now: datetime
+) -> str:
+    """The booking's unsent reminder follows it to `held`: new time, text and due time, in the
+    same row (the sealed number is bound to the row and stays as it is). "moved"; "too-late"
+    when the new reminder time has passed (cancelled, the number erased); "none" when no
+    reminder is waiting (none was asked for, or it is sent or being sent)."""
+    key = booking.reminder_key
+    if key is None:
+        return "none"
+    due = reminder_due(held.start, line.timezone)
+    if due <= now:
+        return "too-late" if cancel_reminder(session, key, now) else "none"
+    subject, body = render(
+        REMINDER_KIND,
+        line.language,
+        with_link=False,
+        start=local_start(held.start, line.timezone),
+        place=held.place,
+        code=spoken(booking.code),
+    )
+    moved = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key == key, OutboxMessage.state == "pending")
+        .values(subject=subject, body=body, due_at=due)
+        .execution_options(synchronize_session=False)
+    )
+    return "moved" if getattr(moved, "rowcount", 0) else "none"
+
+
 def cancel_reminder(session: Session, key: str | None, now: datetime) -> bool:
     """Cancel an unsent reminder and erase its number, and the booking's link to it. One being
     sent right now is left to the sender, which erases both when the provider has answered."""

@@ -121,6 +121,26 @@ def save_outcome(
     return Saved(outcome, 0, alerts_cancelled=cancelled, unflagged=was_flagged)
 
 
+def tick_action(
+    session: Session, call_id: int, action: str, *, partner_id: int | None = None
+) -> bool:
+    """Tick an action on the call's saved outcome (a booking ticks "appointment", a referral
+    "referral" with its partner when none is chosen yet). True when it changed the outcome;
+    a call with no outcome yet gets it ticked on its form instead (`hotline.web.outcome_form`)."""
+    outcome = session.scalar(select(CallOutcome).where(CallOutcome.call_id == call_id))
+    if outcome is None:
+        return False
+    changed = False
+    if action not in (outcome.actions or []):
+        ticked = {*(outcome.actions or []), action}
+        outcome.actions = [known for known in vocabulary.ACTIONS if known in ticked]
+        changed = True
+    if action == "referral" and outcome.partner_id is None and partner_id is not None:
+        outcome.partner_id = partner_id
+        changed = True
+    return changed
+
+
 def _inserted(session: Session, outcome: CallOutcome) -> bool:
     """Insert the call's first outcome in a savepoint; False when the unique `call_id` refused
     it because a concurrent first save committed a row first (on PostgreSQL: SQLite takes

@@ -79,7 +79,10 @@
     state.lines.forEach(function (line) { fresh.appendChild(drawLine(line)); });
     root.replaceChildren(fresh);
     var at = document.querySelector("[data-board-at]");
-    if (at) { at.textContent = state.at; }
+    if (at) {  // the wall's own clock, hours and minutes; the stamp stays machine-readable
+      at.setAttribute("datetime", state.at);
+      at.textContent = new Date(state.at).toLocaleTimeString(document.documentElement.lang || undefined, {hour: "2-digit", minute: "2-digit"});
+    }
     document.documentElement.dataset.boardAt = state.at;
   }
 

@@ -62,6 +62,9 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "care.reception": OPERATIONS,
     "followup.book_session": frozenset({"counselor"}),  # their own calls (the view checks)
     "followup.refer": frozenset({"counselor"}),
+    # The counselor who booked, or a supervisor of the booking's line (the view checks).
+    "followup.cancel": frozenset({"counselor", "supervisor"}),
+    "followup.move": frozenset({"counselor", "supervisor"}),
     "referrals.board": REVIEWERS,
     "referrals.move_referral": REVIEWERS,
     # A school line's counselors and supervisors only (the service checks the line).

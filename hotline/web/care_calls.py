@@ -20,17 +20,26 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from hotline import clock
-from hotline.care.booking import BadBooking, BookingInput, book, bookings_of_call, call_line
+from hotline.care.booking import (
+    BadBooking,
+    BookingInput,
+    book,
+    bookings_of_call,
+    call_line,
+    cancel_booking,
+    changeable_booking,
+    move_booking,
+)
 from hotline.care.calendar import FreeSession, free_sessions
 from hotline.care.codes import spoken
 from hotline.care.referrals import BadReferral, ReferralInput, propose
 from hotline.care.reminders import local_start, reminder_text
-from hotline.models import Call, CareSession, Hotline, Partner, Referral
-from hotline.records.outcomes import own_call, partner_choices
+from hotline.models import Booking, Call, CareSession, Hotline, Partner, Referral
+from hotline.records.outcomes import own_call, partner_choices, tick_action
 from hotline.records.scope import Viewer
-from hotline.web.care_forms import BookingForm, ReferralForm
+from hotline.web.care_forms import BookingForm, MoveBookingForm, ReferralForm
 from hotline.web.context import accounts, audited, database, settings, viewer
-from hotline.web.forms import choices
+from hotline.web.forms import ButtonForm, choices
 
 followup = Blueprint("followup", __name__)
 SHOWN_SESSIONS = 200  # the first free sessions offered; the next three months at most
@@ -49,6 +58,16 @@ BOOKING_PROBLEMS = {
         "(HOTLINE_SMS_FROM), and a reply would name the line. Book without a number, and tell "
         "an administrator. Nothing was booked."
     ),
+}
+CHANGE_PROBLEMS = {
+    "unknown-booking": _l("That booking is not one of this call's."),
+    "not-booked": _l("That booking is no longer booked (cancelled or marked): nothing changed."),
+    "over": _l("That booking's session has started or is over: nothing changed."),
+    "unknown-session": _l("That session is not one of the booking's line: nothing changed."),
+    "same-session": _l("The booking is in that session already: nothing changed."),
+    "cancelled": _l("That session has just been cancelled: choose another. Nothing changed."),
+    "past": _l("That session has started or is over: choose another. Nothing changed."),
+    "full": _l("That session has just been filled: choose another. Nothing changed."),
 }
 REFERRAL_PROBLEMS = {
     "unknown-value": _l("An answer is not one of the choices; choose again."),
@@ -72,6 +91,10 @@ class CareOnCall:
     referral_form: ReferralForm | None = None
     free: list[FreeSession] = field(default_factory=list)
     reminder: str = ""
+    # Bookings this viewer may cancel or move (by id), with the forms to do it.
+    changeable: set[int] = field(default_factory=set)
+    cancel_form: ButtonForm | None = None
+    move_forms: dict[int, MoveBookingForm] = field(default_factory=dict)
 
 
 def care_on_call(db: Session, who: Viewer, call_id: int, now: datetime, back: str) -> CareOnCall:
@@ -93,7 +116,27 @@ def care_on_call(db: Session, who: Viewer, call_id: int, now: datetime, back: st
         shown.booking_form = _booking_form(shown.free, line)
         shown.referral_form = _referral_form(db)
         shown.reminder = reminder_text(line, _("(day and time)"), _("(place)"), _("(code)"))
+    shown.changeable = {
+        booking.id
+        for booking, held in shown.bookings
+        if booking.state == "booked" and held.start > now and may_change(who, booking)
+    }
+    if shown.changeable and line is not None:
+        free = shown.free or free_sessions(db, [line.id], now, limit=SHOWN_SESSIONS)
+        shown.cancel_form = ButtonForm(formdata=None)
+        for booking, _held in shown.bookings:
+            if booking.id in shown.changeable:
+                shown.move_forms[booking.id] = _move_form(free, line, booking)
     return shown
+
+
+def may_change(who: Viewer, booking: Booking) -> bool:
+    """The counselor who booked it, or a supervisor of its line."""
+    if who.role == "counselor":
+        return booking.booked_by == who.username
+    if who.role == "supervisor":
+        return who.line_ids is None or booking.hotline_id in who.line_ids
+    return False
 
 
 @followup.post("/calls/<int:call_id>/bookings")
@@ -126,6 +169,7 @@ def book_session(call_id: int) -> Response:
             target=str(call_id),
             detail={"booking": booked.booking.code, "reminder": booked.reminder},
         )
+        tick_action(db, call_id, "appointment")
         line_zone = db.scalar(select(Hotline.timezone).where(Hotline.id == booked.held.hotline_id))
         _tell_booked(
             booked.booking.code,
@@ -166,6 +210,7 @@ def refer(call_id: int) -> Response:
             target=str(referral.id),
             detail={"call": call_id, "urgency": referral.urgency},
         )
+        tick_action(db, call_id, "referral", partner_id=referral.partner_id)
     flash(
         _(
             "Referral #%(id)s is proposed; the line's supervisors follow it until it is closed.",
@@ -173,6 +218,89 @@ def refer(call_id: int) -> Response:
         )
     )
     return _back(call_id)
+
+
+@followup.post("/calls/<int:call_id>/bookings/<int:booking_id>/cancel")
+def cancel(call_id: int, booking_id: int) -> Response:
+    now, who = clock.now(), viewer()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    with database().write() as db:
+        booking = _booking_to_change(db, who, call_id, booking_id)
+        try:
+            changeable_booking(db, booking.id, now)
+        except BadBooking as problem:
+            flash(str(CHANGE_PROBLEMS[problem.code]))
+            return _back(call_id)
+        reminded = cancel_booking(db, booking, now, actor=who.username)
+        audited(
+            db,
+            now,
+            "booking.cancel",
+            target=str(booking.id),
+            detail={"call": call_id, "booking": booking.code, "reminder": reminded},
+        )
+        said = _(
+            "Booking %(code)s is cancelled; its place is free again.", code=spoken(booking.code)
+        )
+        if reminded:
+            said += " " + _("Its reminder is cancelled and the number erased.")
+    flash(said)
+    return _back(call_id)
+
+
+@followup.post("/calls/<int:call_id>/bookings/<int:booking_id>/move")
+def move(call_id: int, booking_id: int) -> Response:
+    now, who, form = clock.now(), viewer(), MoveBookingForm()
+    with database().write() as db:
+        booking = _booking_to_change(db, who, call_id, booking_id)
+        form.to.choices = [(form.to.data, "")]  # checked by the service, on its line
+        if not form.validate_on_submit():
+            flash(_("Choose a session to move the booking to. Nothing changed."))
+            return _back(call_id)
+        from_session = booking.session_id
+        try:
+            changeable_booking(db, booking.id, now)
+            moved = move_booking(db, booking, form.to.data, now, actor=who.username)
+        except BadBooking as problem:
+            flash(str(CHANGE_PROBLEMS[problem.code]))
+            return _back(call_id)
+        audited(
+            db,
+            now,
+            "booking.move",
+            target=str(booking.id),
+            detail={
+                "call": call_id,
+                "booking": booking.code,
+                "from": from_session,
+                "to": moved.held.id,
+                "reminder": moved.reminder,
+            },
+        )
+        zone = db.scalar(select(Hotline.timezone).where(Hotline.id == booking.hotline_id))
+        said = _(
+            "Booking %(code)s is moved to %(start)s, %(place)s; its code stays the same.",
+            code=spoken(booking.code),
+            start=local_start(moved.held.start, zone or "UTC"),
+            place=moved.held.place,
+        )
+        if moved.reminder == "moved":
+            said += " " + _("Its reminder text now goes the day before the new session.")
+        elif moved.reminder == "too-late":
+            said += " " + _(
+                "The new session is too soon for a reminder: it is cancelled and the number erased."
+            )
+    flash(said)
+    return _back(call_id)
+
+
+def _booking_to_change(db: Session, who: Viewer, call_id: int, booking_id: int) -> Booking:
+    """The call's booking when this viewer may change it; 404 otherwise (says nothing)."""
+    booking = db.get(Booking, booking_id)
+    if booking is None or booking.call_id != call_id or not may_change(who, booking):
+        abort(404)
+    return booking
 
 
 def _tell_booked(code: str, held: CareSession, zone: str, reminded: bool, too_late: bool) -> None:
@@ -207,6 +335,21 @@ def _booking_form(free: list[FreeSession], line: Hotline) -> BookingForm:
         )
         for s in free
     ]
+    return form
+
+
+def _move_form(free: list[FreeSession], line: Hotline, booking: Booking) -> MoveBookingForm:
+    form = MoveBookingForm(formdata=None)
+    form.to.choices = [
+        (
+            s.id,
+            " · ".join((local_start(s.start, line.timezone), s.place, s.provider, _free(s.free))),
+        )
+        for s in free
+        if s.id != booking.session_id
+    ]
+    # One of these per booking on the page: each select needs an id (and label) of its own.
+    form.to.id = form.to.label.field_id = f"move-to-{booking.id}"
     return form
 
 

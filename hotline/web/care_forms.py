@@ -90,6 +90,10 @@ class BookingForm(FlaskForm):  # type: ignore[misc]
     )
 
 
+class MoveBookingForm(FlaskForm):  # type: ignore[misc]
+    to = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
+
+
 class ReferralForm(FlaskForm):  # type: ignore[misc]
     partner = SelectField(_l("Partner"), validators=[DataRequired()])
     urgency = RadioField(

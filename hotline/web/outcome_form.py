@@ -12,7 +12,15 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.models import Call, CallOutcome, OutboxMessage, Partner, RiskAlert
+from hotline.models import (
+    Booking,
+    Call,
+    CallOutcome,
+    OutboxMessage,
+    Partner,
+    Referral,
+    RiskAlert,
+)
 from hotline.records.outcomes import BadOutcome, Saved, partner_choices, save_outcome
 from hotline.records.scope import Viewer
 from hotline.records.scrub import BadNote
@@ -37,7 +45,29 @@ def outcome_form(db: Session, call: Call) -> OutcomeForm:
     saved = db.scalar(select(CallOutcome).where(CallOutcome.call_id == call.id))
     form = OutcomeForm(obj=_prefill(db, saved) if saved and request.method == "GET" else None)
     form.partner.choices = choices(partner_choices(db), blank=True)
+    if saved is None and request.method == "GET":
+        _tick_follow_up(db, call.id, form)
     return form
+
+
+def _tick_follow_up(db: Session, call_id: int, form: OutcomeForm) -> None:
+    """A first outcome comes with what was done from the call ticked: "appointment" for a
+    booking, "referral" (and the latest referral's partner) for a referral."""
+    ticked: list[str] = []
+    if db.scalar(select(Booking.id).where(Booking.call_id == call_id).limit(1)) is not None:
+        ticked.append("appointment")
+    partner = db.scalar(
+        select(Partner.key)
+        .join(Referral, Referral.partner_id == Partner.id)
+        .where(Referral.call_id == call_id)
+        .order_by(Referral.created_at.desc(), Referral.id.desc())
+        .limit(1)
+    )
+    if partner is not None:
+        ticked.append("referral")
+        form.partner.data = partner
+    if ticked:
+        form.actions.data = ticked
 
 
 def _prefill(db: Session, saved: CallOutcome) -> object:
