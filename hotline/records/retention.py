@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import and_, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from hotline.care import retention as care
@@ -89,12 +89,14 @@ def purge_audit(session: Session, cutoff: datetime, batch: int) -> int:
     return len(ids)
 
 
+# A message still to send is work, not history: a reminder queued months before its session,
+# or a notice held by quiet hours, is purged once it is done, never before.
+_UNFINISHED = ("pending", "sending")
+
+
 def purge_outbox(session: Session, cutoff: datetime, batch: int) -> int:
-    ids = list(
-        session.scalars(
-            select(OutboxMessage.id).where(OutboxMessage.created_at < cutoff).limit(batch)
-        )
-    )
+    old = and_(OutboxMessage.created_at < cutoff, OutboxMessage.state.not_in(_UNFINISHED))
+    ids = list(session.scalars(select(OutboxMessage.id).where(old).limit(batch)))
     if ids:
         session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
     return len(ids)

@@ -157,3 +157,28 @@ def test_the_audit_log_refuses_updates_and_deletes_outside_the_purge(world: Any)
         assert purge_audit(writing, NOW + timedelta(days=1), 100) == 1  # the purge may
     with world.database.read() as reading:
         assert reading.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_the_purge_keeps_an_old_message_until_it_is_sent(world: Any) -> None:
+    """A reminder queued months before its session (or a notice held by quiet hours) is work
+    still to do: old as it is, the purge leaves it until it is done."""
+    policy = RecordsPolicy(call_days=100, note_days=30, audit_days=100, outbox_days=10)
+    long_ago = NOW - timedelta(days=40)
+    with world.database.write() as writing:
+        for key, state in (("waiting", "pending"), ("done", "sent")):
+            writing.add(
+                OutboxMessage(
+                    key=key,
+                    kind="shift-reminder",
+                    channel="sms",
+                    address=None,
+                    subject="s",
+                    body="b",
+                    state=state,
+                    created_at=long_ago,
+                    due_at=NOW + timedelta(days=60),
+                )
+            )
+    assert purge_batch_once(world, policy, 1000)["outbox"] == 1
+    with world.database.read() as reading:
+        assert list(reading.scalars(select(OutboxMessage.key))) == ["waiting"]
