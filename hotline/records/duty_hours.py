@@ -6,14 +6,14 @@ A counselor on duty on two of the lines at once, or in two tiers, is on duty onc
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline
-from hotline.records.calllog import DEFAULT_DAYS
+from hotline.records.calllog import days_asked
 from hotline.records.statistics_question import Question
 from hotline.rota_versions import versions_from
 from rota.localtime import local_day_start
@@ -29,7 +29,7 @@ def seconds_on_duty(session: Session, question: Question, now: datetime) -> dict
     )
     for line_id, timezone in lines:
         zone = ZoneInfo(timezone)
-        first, last = _days(question.start, question.end, now.astimezone(zone).date())
+        first, last = days_asked(question.start, question.end, now.astimezone(zone).date())
         start = local_day_start(first, zone)
         end = min(local_day_start(last + timedelta(days=1), zone), now)
         if end <= start:
@@ -38,12 +38,6 @@ def seconds_on_duty(session: Session, question: Question, now: datetime) -> dict
             for name in {name for tier in segment.tiers for name in tier}:
                 spans.setdefault(name, []).append((segment.start, segment.end))
     return {name: _merged_seconds(found) for name, found in spans.items()}
-
-
-def _days(start: date | None, end: date | None, today: date) -> tuple[date, date]:
-    """The call log's days: without dates, the last 30 up to today."""
-    last = end or today
-    return start or last - timedelta(days=DEFAULT_DAYS - 1), last
 
 
 def _merged_seconds(spans: list[Span]) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from hotline import clock
 from hotline.models import Partner
-from hotline.records.calllog import DEFAULT_DAYS
+from hotline.records.calllog import days_asked
 from hotline.records.definitions import Counted
 from hotline.records.drilldown import base_filters, heatmap, outcome_filters, series
 from hotline.records.report import report, year_figures
@@ -123,7 +123,7 @@ def _asked(form: StatisticsForm, scope: list[LineInScope], db: Any) -> Question:
 def default_days(scope: list[LineInScope], now: datetime) -> tuple[date, date]:
     """The last 30 days up to today on the first line's clock."""
     today = now.astimezone(ZoneInfo(scope[0].timezone if scope else "UTC")).date()
-    return today - timedelta(days=DEFAULT_DAYS - 1), today
+    return days_asked(None, None, today)
 
 
 def linker(found: Statistics, linked: bool) -> Link:
